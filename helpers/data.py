@@ -1,0 +1,232 @@
+"""Data sets of the book: MNIST from ``data/mnist.npz`` and small synthetic 2-D sets.
+
+MNIST ships with the repository (see ``data/README.md`` for provenance and licence). It is never
+downloaded and never replaced by something else: a missing or damaged file raises
+:class:`DataError` saying what is wrong and how to fix it.
+
+The synthetic sets are deterministic: the same ``seed`` gives the same points on every machine.
+Each returns ``X`` of shape ``(n, 2)`` (float64) and labels ``y`` of shape ``(n,)`` (int64).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from .validation import require_positive_int
+
+__all__ = ["DataError", "MNIST", "MNIST_SHA256", "default_mnist_path", "load_mnist",
+           "make_blobs", "make_moons", "make_spirals"]
+
+MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
+_MNIST_SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,),
+                 "x_test": (10000, 28, 28), "y_test": (10000,)}
+_FIX = ("data/mnist.npz ships with the book's repository: restore it with "
+        "`git checkout -- data/mnist.npz` (or clone the repository again); on Colab, run the "
+        "notebook's setup cell, which fetches the repository.")
+
+
+class DataError(RuntimeError):
+    """A data file is missing, damaged or not what the book expects."""
+
+
+class MNIST(NamedTuple):
+    """The MNIST split. Unpack as ``x_train, y_train, x_test, y_test = load_mnist()``.
+
+    Shapes: ``x_train`` (60000, 28, 28) or (60000, 784) when flattened, ``y_train`` (60000,),
+    ``x_test`` (10000, 28, 28) or (10000, 784), ``y_test`` (10000,).
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def default_mnist_path() -> Path:
+    """Where the book keeps MNIST: ``<repository>/data/mnist.npz``."""
+    return Path(__file__).resolve().parent.parent / "data" / "mnist.npz"
+
+
+_verified: dict[tuple[str, int, int], bool] = {}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_mnist(path: str | Path | None = None, *, flatten: bool = False,
+               normalize: bool = False, verify: bool = True) -> MNIST:
+    """Load the official MNIST split (60,000 training and 10,000 test images).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The ``.npz`` file; by default ``data/mnist.npz`` in the repository.
+    flatten : bool
+        If True, images are rows of 784 pixels instead of 28 x 28 arrays.
+    normalize : bool
+        If True, pixels are float32 in [0, 1] (divided by 255); otherwise uint8 in 0..255.
+    verify : bool
+        Check the file's sha256 against :data:`MNIST_SHA256` (done once per file and session).
+
+    Returns
+    -------
+    MNIST
+        ``(x_train, y_train, x_test, y_test)``. Images: shape (60000, 28, 28) / (10000, 28, 28),
+        or (60000, 784) / (10000, 784) if ``flatten``; dtype uint8, or float32 if ``normalize``.
+        Labels: shape (60000,) / (10000,), dtype uint8, values 0..9.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, is not a valid ``.npz``, has the wrong checksum, or lacks an array;
+        the message says how to restore it.
+    """
+    path = Path(path) if path is not None else default_mnist_path()
+    if not path.is_file():
+        raise DataError(f"MNIST file not found at {path}. {_FIX}")
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if verify and key not in _verified:
+        actual = _sha256(path)
+        if actual != MNIST_SHA256:
+            raise DataError(
+                f"{path} is damaged or is not the book's MNIST file: its sha256 is {actual}, "
+                f"expected {MNIST_SHA256} ({stat.st_size:,} bytes; the right file has "
+                f"11,490,519). A Git LFS pointer or an interrupted copy looks like this. {_FIX}")
+        _verified[key] = True
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = sorted(set(_MNIST_SHAPES) - set(npz.files))
+            if missing:
+                raise DataError(f"{path} lacks the arrays {missing}. {_FIX}")
+            arrays = {k: npz[k] for k in _MNIST_SHAPES}
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError(f"{path} is not a readable .npz file ({exc}). {_FIX}") from None
+    for k, shape in _MNIST_SHAPES.items():
+        if arrays[k].shape != shape or arrays[k].dtype != np.uint8:
+            raise DataError(f"{path}: {k} has shape {arrays[k].shape} and dtype {arrays[k].dtype}, "
+                            f"expected {shape} and uint8. {_FIX}")
+    for k in ("x_train", "x_test"):
+        x = arrays[k]
+        if flatten:
+            x = x.reshape(len(x), 784)
+        if normalize:
+            x = x.astype(np.float32) / np.float32(255.0)
+        arrays[k] = x
+    return MNIST(**arrays)
+
+
+def _check_noise(noise) -> float:
+    if not np.isscalar(noise) or not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    return float(noise)
+
+
+def make_blobs(n_per_class: int = 100, centers=((-2.0, 0.0), (2.0, 0.0)), std: float = 1.0,
+               seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian blobs: ``n_per_class`` points around each centre.
+
+    Parameters
+    ----------
+    n_per_class : int
+        Points per class.
+    centers : array_like, shape (k, 2)
+        One centre per class; class ``i`` is drawn around ``centers[i]``.
+    std : float
+        Standard deviation of each coordinate (isotropic), >= 0.
+    seed : int
+        Seed of the ``numpy.random.default_rng`` used.
+
+    Returns
+    -------
+    X : ndarray, shape (k * n_per_class, 2), float64
+    y : ndarray, shape (k * n_per_class,), int64, values 0..k-1
+    """
+    n = require_positive_int(n_per_class, "n_per_class")
+    c = np.asarray(centers, dtype=float)
+    if c.ndim != 2 or c.shape[1] != 2 or len(c) == 0:
+        raise ValueError(f"centers must have shape (k, 2) with k >= 1, got shape {c.shape}")
+    std = _check_noise(std)
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([ci + std * rng.standard_normal((n, 2)) for ci in c])
+    y = np.repeat(np.arange(len(c), dtype=np.int64), n)
+    return X, y
+
+
+def make_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles, a classic set that no straight line separates.
+
+    Parameters
+    ----------
+    n : int
+        Total number of points (class 0 gets ``n - n // 2``, class 1 gets ``n // 2``).
+    noise : float
+        Standard deviation of Gaussian noise added to each coordinate, >= 0.
+    seed : int
+        Seed of the ``numpy.random.default_rng`` used.
+
+    Returns
+    -------
+    X : ndarray, shape (n, 2), float64
+    y : ndarray, shape (n,), int64, values 0 and 1
+    """
+    n = require_positive_int(n, "n")
+    noise = _check_noise(noise)
+    rng = np.random.default_rng(seed)
+    n1 = n // 2
+    n0 = n - n1
+    t0 = np.linspace(0.0, np.pi, n0)
+    t1 = np.linspace(0.0, np.pi, n1)
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])
+    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])
+    X = np.concatenate([upper, lower]) + noise * rng.standard_normal((n, 2))
+    y = np.concatenate([np.zeros(n0, np.int64), np.ones(n1, np.int64)])
+    return X, y
+
+
+def make_spirals(n_per_class: int = 100, n_classes: int = 2, noise: float = 0.05,
+                 turns: float = 1.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Interleaved spiral arms, one per class: hard for a linear model, easy for a small MLP.
+
+    Parameters
+    ----------
+    n_per_class : int
+        Points per arm.
+    n_classes : int
+        Number of arms (classes), >= 1.
+    noise : float
+        Standard deviation of Gaussian noise on each coordinate, >= 0.
+    turns : float
+        How far each arm winds around the origin, in full turns (> 0).
+    seed : int
+        Seed of the ``numpy.random.default_rng`` used.
+
+    Returns
+    -------
+    X : ndarray, shape (n_classes * n_per_class, 2), float64, radius at most about 1 + noise
+    y : ndarray, shape (n_classes * n_per_class,), int64, values 0..n_classes-1
+    """
+    n = require_positive_int(n_per_class, "n_per_class")
+    k = require_positive_int(n_classes, "n_classes")
+    noise = _check_noise(noise)
+    if not np.isscalar(turns) or not np.isfinite(turns) or turns <= 0:
+        raise ValueError(f"turns must be a finite number > 0, got {turns!r}")
+    rng = np.random.default_rng(seed)
+    r = np.linspace(0.05, 1.0, n)
+    parts = []
+    for c in range(k):
+        theta = 2 * np.pi * (turns * r + c / k)
+        parts.append(np.column_stack([r * np.cos(theta), r * np.sin(theta)]))
+    X = np.concatenate(parts) + noise * rng.standard_normal((n * k, 2))
+    y = np.repeat(np.arange(k, dtype=np.int64), n)
+    return X, y

@@ -1,0 +1,204 @@
+"""Sliders that redraw a figure in place.
+
+:func:`interactive_figure` takes a drawing function and some sliders, and returns one widget: the
+sliders, an image of the figure and an optional line of text. Moving a slider clears the figure,
+calls the drawing function again and replaces the image. Nothing is appended to the cell's output,
+so after any number of moves exactly one figure is shown (in JupyterLab, Notebook 7 and Colab
+alike), and the figure never goes through pyplot, so the inline backend cannot show it twice.
+
+When no widget front end is present (nbval, nbconvert, GitHub's viewer, a PDF), the same object
+falls back to a PNG of the figure at the sliders' initial values, with its text.
+
+Example::
+
+    def draw(ax, w, b):
+        x = np.linspace(-3, 3, 100)
+        ax.plot(x, w * x + b)
+        return f"slope {w:.2f}, intercept {b:.2f}"
+
+    widgets.interactive_figure(draw, w=(-2.0, 2.0, 0.1, 1.0), b=(-1.0, 1.0, 0.1, 0.0))
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import traceback
+import weakref
+from typing import Any, Callable
+
+import ipywidgets as ipw
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+__all__ = ["InteractiveFigure", "interactive_figure", "slider", "live_figures"]
+
+_LIVE: list[weakref.ref] = []
+
+
+def slider(min: float, max: float, step: float, value: float, description: str | None = None,
+           readout_format: str | None = None) -> ipw.ValueWidget:
+    """Make a slider: an ``IntSlider`` when all four numbers are integers, else a ``FloatSlider``.
+
+    Raises ``ValueError`` unless ``min < max``, ``step > 0`` and ``min <= value <= max``.
+    """
+    if not (min < max and step > 0 and min <= value <= max):
+        raise ValueError(f"a slider needs min < max, step > 0 and min <= value <= max; got "
+                         f"min={min!r}, max={max!r}, step={step!r}, value={value!r}")
+    kwargs = dict(min=min, max=max, step=step, value=value, description=description or "",
+                  continuous_update=True, style={"description_width": "initial"},
+                  layout=ipw.Layout(width="420px"))
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in (min, max, step, value)):
+        return ipw.IntSlider(**kwargs)
+    if readout_format is None:
+        readout_format = ".3g" if step < 0.01 else ".2f"
+    return ipw.FloatSlider(readout_format=readout_format, **kwargs)
+
+
+def _as_widget(name: str, spec: Any) -> ipw.ValueWidget:
+    if isinstance(spec, ipw.ValueWidget):
+        if not spec.description:
+            spec.description = name
+        return spec
+    if isinstance(spec, tuple) and len(spec) == 4:
+        return slider(*spec, description=name)
+    raise TypeError(f"control {name!r} must be an ipywidgets value widget or a tuple "
+                    f"(min, max, step, value), got {spec!r}")
+
+
+class InteractiveFigure:
+    """A figure redrawn in place whenever one of its controls changes.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(axes, **values)``: draws on ``axes`` (one ``Axes`` for a 1 x 1 grid, else an array of
+        shape (nrows, ncols), flattened when one of them is 1) and may return a string, shown
+        under the figure. It is called on a cleared figure each time.
+    controls : dict
+        Name -> ipywidgets value widget (slider, dropdown, checkbox ...) or a tuple
+        ``(min, max, step, value)`` turned into a slider. Names are ``draw``'s keyword arguments.
+    nrows, ncols : int
+        Grid of subplots handed to ``draw``.
+    figsize : (float, float), optional
+        Size in inches; the book style's size by default.
+    subplot_kw : dict, optional
+        Passed to ``Figure.subplots`` (for example ``{"projection": "3d"}``).
+
+    Attributes
+    ----------
+    controls : dict of widgets
+    widget : ipywidgets.VBox
+        What is displayed: controls, figure image, text.
+    png : bytes
+        The current figure as PNG.
+    text : str
+        The current text returned by ``draw`` ("" if none).
+    error : str or None
+        The traceback of the last failed redraw, shown in the output in red.
+    """
+
+    def __init__(self, draw: Callable[..., str | None], controls: dict[str, Any], *,
+                 nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] | None = None,
+                 subplot_kw: dict | None = None):
+        if not callable(draw):
+            raise TypeError(f"draw must be a function, got {type(draw).__name__}")
+        if not controls:
+            raise ValueError("an interactive figure needs at least one control")
+        self.draw = draw
+        self.controls = {name: _as_widget(name, spec) for name, spec in controls.items()}
+        self._grid = (nrows, ncols)
+        self._subplot_kw = subplot_kw or {}
+        size = figsize or tuple(mpl.rcParams["figure.figsize"])
+        self.figure = Figure(figsize=size, dpi=mpl.rcParams["figure.dpi"], layout="constrained")
+        self.image = ipw.Image(format="png", layout=ipw.Layout(max_width="100%", height="auto"))
+        self._text = ipw.HTML()
+        self.widget = ipw.VBox([*self.controls.values(), self.image, self._text])
+        self.widget.add_class("book-interactive-figure")
+        self.png, self.text, self.error = b"", "", None
+        self.redraws = 0
+        self.redraw()
+        if self.error is not None:
+            raise RuntimeError(f"the figure could not be drawn:\n{self.error}")
+        for w in self.controls.values():
+            w.observe(self._on_change, names="value")
+        _LIVE.append(weakref.ref(self))
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The controls' current values, by name."""
+        return {name: w.value for name, w in self.controls.items()}
+
+    def _on_change(self, change) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Clear the figure, call ``draw`` with the current values and replace the image.
+
+        If ``draw`` raises, the traceback is shown in red under the last good figure and kept in
+        :attr:`error`; the figure is not left half-drawn.
+        """
+        fig = self.figure
+        fig.clf()
+        axes = fig.subplots(*self._grid, subplot_kw=self._subplot_kw)
+        try:
+            text = self.draw(axes, **self.values)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+        except Exception:
+            self.error = traceback.format_exc()
+            self._text.value = ('<pre class="book-widget-error" style="color:#b2182b">'
+                                f"{html.escape(self.error)}</pre>")
+            return
+        self.error = None
+        self.png = buf.getvalue()
+        self.text = "" if text is None else str(text)
+        self.image.value = self.png
+        self._text.value = (f'<pre class="book-widget-text">{html.escape(self.text)}</pre>'
+                            if self.text else "")
+        self.redraws += 1
+
+    def set(self, **values) -> "InteractiveFigure":
+        """Set controls by name, as a reader moving them would (the figure redraws once per change).
+
+        Raises ``KeyError`` for an unknown name and ``RuntimeError`` if the redraw failed, so that
+        a notebook cell or a test that moves a slider fails loudly.
+        """
+        for name, value in values.items():
+            if name not in self.controls:
+                raise KeyError(f"no control named {name!r}; the controls are {list(self.controls)}")
+            self.controls[name].value = value
+            if self.error is not None:
+                raise RuntimeError(f"redraw after setting {name}={value!r} failed:\n{self.error}")
+        return self
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        names = ", ".join(self.controls)
+        b64 = base64.b64encode(self.png).decode("ascii")
+        pre = f"<pre>{html.escape(self.text)}</pre>" if self.text else ""
+        bundle["text/plain"] = (f"[interactive figure with controls {names}; shown at their "
+                                f"initial values]\n{self.text}").rstrip()
+        bundle["image/png"] = b64
+        bundle["text/html"] = f'<img src="data:image/png;base64,{b64}"/>{pre}'
+        return bundle
+
+
+def interactive_figure(draw: Callable[..., str | None], *, nrows: int = 1, ncols: int = 1,
+                       figsize: tuple[float, float] | None = None, subplot_kw: dict | None = None,
+                       **controls) -> InteractiveFigure:
+    """Build an :class:`InteractiveFigure`; controls are given as keyword arguments.
+
+    ``interactive_figure(draw, w=(-2.0, 2.0, 0.1, 1.0))`` makes a slider ``w`` from -2 to 2 in
+    steps of 0.1 starting at 1 and calls ``draw(ax, w=...)`` on every move.
+    """
+    return InteractiveFigure(draw, controls, nrows=nrows, ncols=ncols, figsize=figsize,
+                             subplot_kw=subplot_kw)
+
+
+def live_figures() -> list[InteractiveFigure]:
+    """The interactive figures created in this Python process that still exist (for tests and the
+    latency benchmark, which move every slider of a notebook)."""
+    alive = [r() for r in _LIVE]
+    return [f for f in alive if f is not None]
