@@ -58,7 +58,8 @@ def as_array(x, name: str = "x", *, ndim: int | tuple[int, ...] | None = None,
             raise ValueError(f"{name} must have {want} dimension(s), got shape {arr.shape}")
     if shape is not None:
         if any(s is not None and s != a for s, a in zip(shape, arr.shape)):
-            want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+            want = "(" + ", ".join("any" if s is None else str(s) for s in shape)
+            want += ",)" if len(shape) == 1 else ")"
             raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
     return arr
 

@@ -1,0 +1,131 @@
+"""MNIST loading (checksums, shapes, clear errors) and the synthetic data sets."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from helpers import data
+from helpers.data import DataError
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return data.load_mnist()
+
+
+def test_mnist_shapes_dtypes_and_known_statistics(mnist):
+    x_train, y_train, x_test, y_test = mnist
+    assert x_train.shape == (60000, 28, 28) and x_train.dtype == np.uint8
+    assert x_test.shape == (10000, 28, 28) and x_test.dtype == np.uint8
+    assert y_train.shape == (60000,) and y_test.shape == (10000,)
+    # Label counts published with the data (data/README.md), independent of this code.
+    assert np.bincount(y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert np.bincount(y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert x_train.min() == 0 and x_train.max() == 255
+    assert abs(x_train.mean() - 33.318) < 1e-3
+
+
+def test_mnist_flatten_and_normalize(mnist):
+    flat = data.load_mnist(flatten=True, normalize=True)
+    assert flat.x_train.shape == (60000, 784) and flat.x_test.shape == (10000, 784)
+    assert flat.x_train.dtype == np.float32
+    assert 0.0 <= flat.x_train.min() and flat.x_train.max() <= 1.0
+    np.testing.assert_allclose(flat.x_train[7].reshape(28, 28) * 255, mnist.x_train[7], atol=1e-4)
+    assert flat.y_train is not mnist.y_train and np.array_equal(flat.y_train, mnist.y_train)
+
+
+def test_missing_file_says_how_to_fix(tmp_path):
+    with pytest.raises(DataError, match="not found") as info:
+        data.load_mnist(tmp_path / "mnist.npz")
+    assert "git checkout -- data/mnist.npz" in str(info.value)
+
+
+def test_corrupt_file_is_detected_by_checksum(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    shutil.copy(data.default_mnist_path(), bad)
+    with open(bad, "r+b") as fh:  # flip one byte in the middle
+        fh.seek(5_000_000)
+        byte = fh.read(1)
+        fh.seek(5_000_000)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(DataError, match="sha256") as info:
+        data.load_mnist(bad)
+    assert data.MNIST_SHA256 in str(info.value)
+
+
+def test_lfs_pointer_is_reported_as_damaged(tmp_path):
+    pointer = tmp_path / "mnist.npz"
+    pointer.write_text("version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 11490519\n")
+    with pytest.raises(DataError, match="damaged"):
+        data.load_mnist(pointer)
+
+
+def test_unverified_garbage_is_still_a_clear_error(tmp_path):
+    junk = tmp_path / "mnist.npz"
+    junk.write_bytes(b"not a zip file at all")
+    with pytest.raises(DataError, match="not a readable .npz"):
+        data.load_mnist(junk, verify=False)
+
+
+def test_wrong_arrays_are_reported(tmp_path):
+    other = tmp_path / "other.npz"
+    np.savez(other, x_train=np.zeros((5, 28, 28), np.uint8))
+    with pytest.raises(DataError, match="lacks the arrays"):
+        data.load_mnist(other, verify=False)
+    wrong_shape = tmp_path / "wrong.npz"
+    np.savez(wrong_shape, x_train=np.zeros((5, 28, 28), np.uint8), y_train=np.zeros(5, np.uint8),
+             x_test=np.zeros((5, 28, 28), np.uint8), y_test=np.zeros(5, np.uint8))
+    with pytest.raises(DataError, match=r"x_train has shape \(5, 28, 28\)"):
+        data.load_mnist(wrong_shape, verify=False)
+
+
+@pytest.mark.parametrize("make", [data.make_moons, data.make_spirals, data.make_blobs])
+def test_synthetic_sets_are_deterministic_and_shaped(make):
+    X1, y1 = make(seed=3)
+    X2, y2 = make(seed=3)
+    X3, _ = make(seed=4)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
+    assert not np.array_equal(X1, X3)
+    assert X1.ndim == 2 and X1.shape[1] == 2 and X1.dtype == np.float64
+    assert y1.shape == (len(X1),) and y1.dtype == np.int64
+
+
+def test_moons_geometry_without_noise():
+    X, y = data.make_moons(n=101, noise=0.0)
+    assert (y == 0).sum() == 51 and (y == 1).sum() == 50
+    upper, lower = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.hypot(*upper.T), 1.0)                        # unit half circle
+    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1, lower[:, 1] - 0.5), 1.0)
+    assert upper[:, 1].min() >= 0 and lower[:, 1].max() <= 0.5
+
+
+def test_spirals_arms_are_rotated_copies():
+    X, y = data.make_spirals(n_per_class=50, n_classes=3, noise=0.0)
+    rot = 2 * np.pi / 3
+    R = np.array([[np.cos(rot), -np.sin(rot)], [np.sin(rot), np.cos(rot)]])
+    np.testing.assert_allclose(X[y == 0] @ R.T, X[y == 1], atol=1e-12)
+    assert np.bincount(y).tolist() == [50, 50, 50]
+
+
+def test_blobs_centres_are_recovered():
+    centers = np.array([[-3.0, 1.0], [2.0, 2.0], [0.0, -4.0]])
+    X, y = data.make_blobs(n_per_class=4000, centers=centers, std=0.5)
+    for k, c in enumerate(centers):
+        # the sample mean's standard error is 0.5 / sqrt(4000) ~ 0.008; allow 5 standard errors
+        np.testing.assert_allclose(X[y == k].mean(axis=0), c, atol=5 * 0.5 / np.sqrt(4000))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: data.make_moons(n=0), "n must be a positive integer"),
+    (lambda: data.make_moons(n=2.5), "n must be a positive integer"),
+    (lambda: data.make_moons(noise=-1), "noise must be"),
+    (lambda: data.make_spirals(n_classes=0), "n_classes must be a positive integer"),
+    (lambda: data.make_spirals(turns=0), "turns must be"),
+    (lambda: data.make_blobs(centers=[1.0, 2.0]), r"centers must have shape \(k, 2\)"),
+    (lambda: data.make_blobs(std=float("nan")), "noise must be"),
+])
+def test_synthetic_sets_reject_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -1,0 +1,149 @@
+"""Every notebook follows the book's anatomy (CONTRIBUTING.md, "Anatomy of a notebook").
+
+These tests read the saved notebooks; nbval (run in the same pytest session) executes them.
+A failure message names the notebook and the rule, so it can be fixed without reading this file.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks as book  # noqa: E402  (tools/notebooks.py)
+
+PATHS = book.notebook_paths()
+IDS = [str(p.relative_to(book.NOTEBOOKS)) for p in PATHS]
+CHECKER = re.compile(r"\bexercises\.check_\w+\(")
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _nb(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _code(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _markdown(nb):
+    return "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def _is_hidden(cell) -> bool:
+    return bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+
+
+def _text_of(outputs) -> str:
+    parts = []
+    for o in outputs:
+        if o.output_type == "stream":
+            parts.append(o.text)
+        elif "data" in o:
+            parts.append(o.data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def test_there_are_notebooks():
+    assert PATHS, "no notebooks found under notebooks/"
+    assert book.INTRO in PATHS, "the introduction notebooks/00_introduction.ipynb is missing"
+
+
+def test_generated_parts_are_up_to_date():
+    stale = [str(p.relative_to(ROOT)) for p in book.stale_files()]
+    assert not stale, (f"generated navigation/setup/contents are out of date in {stale}: run "
+                       "`.venv/bin/python tools/notebooks.py generate` (or `execute`)")
+
+
+@pytest.fixture(params=PATHS, ids=IDS)
+def nb_path(request):
+    return request.param
+
+
+def test_navigation_title_and_setup(nb_path):
+    nb = _nb(nb_path)
+    first = nb.cells[0]
+    assert first.metadata.get("book", {}).get("generated") == "navigation", \
+        "the first cell must be the generated navigation cell (tools/notebooks.py generate)"
+    assert "colab.research.google.com" in first.source and "mybinder.org" in first.source
+    title = nb.cells[1]
+    assert title.cell_type == "markdown" and title.source.startswith("# "), \
+        "the second cell must be a markdown cell starting with the title '# ...'"
+    setup = _code(nb)[0]
+    assert setup.source.startswith(book.bootstrap_source()), \
+        "the first code cell must be the setup cell, starting with the generated Colab lines"
+    assert "setup" in setup.metadata.get("tags", []), "the setup cell must carry the tag 'setup'"
+    assert "use_book_style()" in setup.source, "the setup cell must call plotting.use_book_style()"
+    assert "np.random.default_rng(" in setup.source, "the setup cell must create a seeded rng"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+def test_goals_prerequisites_summary_reading(nb_path):
+    md = _markdown(_nb(nb_path))
+    for heading in ("## You will learn", "## You need", "## Summary", "## Further reading"):
+        assert re.search(rf"^{re.escape(heading)}\s*$", md, flags=re.M), f"missing heading '{heading}'"
+    goals = md.split("## You will learn", 1)[1].split("\n## ", 1)[0]
+    n_goals = len(re.findall(r"^- ", goals, flags=re.M))
+    assert 3 <= n_goals <= 5, f"'You will learn' should list 3-5 goals as bullets, found {n_goals}"
+    reading = md.split("## Further reading", 1)[1]
+    assert re.search(r"[Cc]hapter|ch\.", reading), "further reading must name exact chapters"
+
+
+def test_exercises_have_checkers_and_hidden_correct_solutions(nb_path):
+    nb = _nb(nb_path)
+    starts = [i for i, c in enumerate(nb.cells)
+              if c.cell_type == "markdown" and re.match(r"### Exercise \d+", c.source)]
+    assert len(starts) >= 3, f"at least 3 '### Exercise N: ...' cells are needed, found {len(starts)}"
+    bounds = starts[1:] + [len(nb.cells)]
+    for k, (a, b) in enumerate(zip(starts, bounds), start=1):
+        cells = [c for c in nb.cells[a + 1:b] if c.cell_type == "code"]
+        visible = [c for c in cells if not _is_hidden(c) and CHECKER.search(c.source)]
+        hidden = [c for c in cells if _is_hidden(c)]
+        assert visible, f"exercise {k}: no visible answer cell that calls an exercises.check_* checker"
+        assert hidden, f"exercise {k}: no hidden solution cell (metadata jupyter.source_hidden)"
+        for sol in hidden:
+            assert "solution" in sol.metadata.get("tags", []), f"exercise {k}: tag the solution 'solution'"
+            assert sol.source.startswith("# Solution"), f"exercise {k}: a solution starts with '# Solution'"
+            assert CHECKER.search(sol.source), f"exercise {k}: the solution must call the checker"
+            text = _text_of(sol.outputs)
+            assert text.startswith("Correct") or "\nCorrect" in text, \
+                f"exercise {k}: the saved solution's verdict is not 'Correct':\n{text}"
+
+
+def test_interactive_figure_present_and_marked(nb_path):
+    code = _code(_nb(nb_path))
+    assert any("interactive_figure(" in c.source for c in code), \
+        "every notebook needs at least one widgets.interactive_figure"
+    for c in code:
+        shows_widget = any(WIDGET_MIME in o.get("data", {}) for o in c.outputs)
+        if shows_widget or "interactive_figure(" in c.source:
+            assert c.source.startswith("# NBVAL_IGNORE_OUTPUT\n"), \
+                f"a cell that shows a widget must start with '# NBVAL_IGNORE_OUTPUT':\n{c.source[:200]}"
+
+
+def test_saved_executed_top_to_bottom_without_errors(nb_path):
+    nb = _nb(nb_path)
+    code = _code(nb)
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), \
+        "save the notebook executed top to bottom in one fresh kernel (tools/notebooks.py execute)"
+    for i, c in enumerate(code, start=1):
+        expected_error = "raises-exception" in c.metadata.get("tags", [])
+        for o in c.outputs:
+            if o.output_type == "error" and not expected_error:
+                pytest.fail(f"code cell {i} was saved with an error: {o.ename}: {o.evalue}")
+            assert not (o.output_type == "stream" and o.name == "stderr"), \
+                f"code cell {i} writes to stderr (a warning?): {o.text[:300]}"
+        assert "execution" not in c.metadata, f"code cell {i} carries timing metadata"
+
+
+def test_random_numbers_are_seeded(nb_path):
+    for c in _code(_nb(nb_path)):
+        assert not re.search(r"np\.random\.(seed|rand|randn|randint|normal|uniform|choice|shuffle)\(",
+                             c.source), \
+            "use the seeded rng from the setup cell, not numpy's global random functions"

@@ -1,0 +1,86 @@
+"""tools/notebooks.py: generated navigation, Colab setup lines and contents."""
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks as book  # noqa: E402
+import run  # noqa: E402
+
+NB = book.NOTEBOOKS
+ORDER = [book.INTRO, NB / "01_linear_algebra" / "01_a.ipynb", NB / "01_linear_algebra" / "02_b.ipynb",
+         NB / "02_calculus" / "01_c.ipynb"]
+TITLES = dict(zip(ORDER, ["Intro", "Vectors", "Matrices", "Derivatives"]))
+
+
+def test_navigation_links_previous_contents_next():
+    nav = book.nav_source(ORDER[2], ORDER, TITLES)
+    assert "[&larr; Vectors](01_a.ipynb)" in nav
+    assert "[Derivatives &rarr;](../02_calculus/01_c.ipynb)" in nav
+    assert "[Contents](../00_introduction.ipynb#Contents)" in nav
+    assert "Series 1: Linear algebra, notebook 2 of 2" in nav
+    repo, _ = book.repository()
+    assert f"colab.research.google.com/github/{repo}/blob/main/notebooks/01_linear_algebra/02_b.ipynb" in nav
+    assert "labpath=notebooks%2F01_linear_algebra%2F02_b.ipynb" in nav
+
+
+def test_first_and_last_have_no_dangling_links():
+    assert "&larr;" not in book.nav_source(ORDER[0], ORDER, TITLES)
+    assert "&rarr;" not in book.nav_source(ORDER[-1], ORDER, TITLES)
+
+
+def test_generate_one_is_idempotent_and_keeps_the_authors_setup_lines():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Vectors\n\ntext"),
+                nbformat.v4.new_code_cell("import numpy as np\nrng = np.random.default_rng(1)")]
+    book.generate_one(nb, ORDER[1], ORDER, TITLES)
+    once = nbformat.writes(nb)
+    book.generate_one(nb, ORDER[1], ORDER, TITLES)
+    assert nbformat.writes(nb) == once
+    assert nb.cells[0].metadata["book"]["generated"] == "navigation"
+    assert nb.cells[1].source.startswith("# Vectors")
+    setup = nb.cells[2]
+    assert setup.source.startswith(book.bootstrap_source())
+    assert setup.source.endswith("import numpy as np\nrng = np.random.default_rng(1)")
+    assert setup.metadata["tags"] == ["setup"]
+
+
+def test_bootstrap_only_acts_on_colab():
+    namespace = {}
+    exec(book.bootstrap_source(), namespace)  # not on Colab: must not clone anything
+    assert "subprocess" not in namespace
+    assert book.repository()[1] in book.bootstrap_source()
+
+
+def test_contents_groups_by_series():
+    md = book.contents_markdown(ORDER, TITLES, book.README)
+    lines = md.splitlines()
+    assert lines[0] == "- [Intro](notebooks/00_introduction.ipynb)"
+    assert lines[1] == "- **Series 1: Linear algebra**"
+    assert lines[2] == "  - [Vectors](notebooks/01_linear_algebra/01_a.ipynb)"
+    assert lines[4] == "- **Series 2: Calculus**"
+
+
+def test_title_ignores_generated_cells():
+    nb = nbformat.v4.new_notebook()
+    nav = nbformat.v4.new_markdown_cell("# not this")
+    nav.metadata["book"] = {"generated": "navigation"}
+    nb.cells = [nav, nbformat.v4.new_markdown_cell("intro\n# The title\n")]
+    assert book.title_of(nb) == "The title"
+    assert book.title_of(nbformat.v4.new_notebook()) == "(untitled)"
+
+
+def test_run_script_rejects_unknown_commands(capsys):
+    assert run.main([]) == 2
+    assert run.main(["serve"]) == 2
+    assert "python3 tools/run.py lab" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["frobnicate", ""])
+def test_notebooks_script_rejects_unknown_commands(command, capsys):
+    assert book.main([command] if command else []) == 2
+    assert "generate" in capsys.readouterr().out
