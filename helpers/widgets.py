@@ -118,6 +118,7 @@ class InteractiveFigure:
         self.widget.add_class("book-interactive-figure")
         self.png, self.text, self.error = b"", "", None
         self.redraws = 0
+        self._positions = None
         self.redraw()
         if self.error is not None:
             raise RuntimeError(f"the figure could not be drawn:\n{self.error}")
@@ -136,16 +137,24 @@ class InteractiveFigure:
     def redraw(self) -> None:
         """Clear the figure, call ``draw`` with the current values and replace the image.
 
-        If ``draw`` raises, the traceback is shown in red under the last good figure and kept in
-        :attr:`error`; the figure is not left half-drawn.
+        The layout (where each panel sits) is computed by matplotlib's constrained layout on the
+        first draw and then kept, so the panels do not jump as the sliders move and a redraw
+        costs one rendering instead of two. If ``draw`` raises, the traceback is shown in red
+        under the last good figure and kept in :attr:`error`; the figure is not left half-drawn.
         """
         fig = self.figure
         fig.clf()
+        fig.set_layout_engine("constrained" if self._positions is None else "none")
         axes = fig.subplots(*self._grid, subplot_kw=self._subplot_kw)
         try:
             text = self.draw(axes, **self.values)
+            if self._positions is not None and len(fig.axes) == len(self._positions):
+                for ax, position in zip(fig.axes, self._positions):
+                    ax.set_position(position)
             buf = io.BytesIO()
             fig.savefig(buf, format="png")
+            if self._positions is None:
+                self._positions = [ax.get_position(original=True) for ax in fig.axes]
         except Exception:
             self.error = traceback.format_exc()
             self._text.value = ('<pre class="book-widget-error" style="color:#b2182b">'
@@ -174,14 +183,16 @@ class InteractiveFigure:
         return self
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        if hasattr(self.widget, "_repr_mimebundle_"):
+            bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        else:  # ipywidgets 7 (Colab's default) displays widgets through _ipython_display_
+            bundle = {"application/vnd.jupyter.widget-view+json": {
+                "version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}}
         names = ", ".join(self.controls)
         b64 = base64.b64encode(self.png).decode("ascii")
-        pre = f"<pre>{html.escape(self.text)}</pre>" if self.text else ""
         bundle["text/plain"] = (f"[interactive figure with controls {names}; shown at their "
                                 f"initial values]\n{self.text}").rstrip()
         bundle["image/png"] = b64
-        bundle["text/html"] = f'<img src="data:image/png;base64,{b64}"/>{pre}'
         return bundle
 
 
