@@ -286,7 +286,8 @@ def draw_projection(ax, v, u, *, lim: float | None = None, labels=("v", "u"),
     """Draw the orthogonal projection of the 2-D vector ``v`` onto the line along ``u``.
 
     Draws the line through 0 along ``u`` (dashed), the arrows ``u`` (orange, wide), ``v`` (blue)
-    and the projection ``p`` (green, drawn on top of ``u``), and the residual ``v - p`` as a dotted segment with a right-angle mark at ``p``.
+    and the projection ``p`` (green, drawn on top of ``u``, labelled on the side of the line away
+    from ``v``), and the residual ``v - p`` as a dotted segment with a right-angle mark at ``p``.
 
     Parameters
     ----------
@@ -327,11 +328,16 @@ def draw_projection(ax, v, u, *, lim: float | None = None, labels=("v", "u"),
         s = 0.06 * lim
         corner = np.array([p + s * d, p + s * d + s * n, p + s * n])
         ax.plot(corner[:, 0], corner[:, 1], color="0.3", lw=1, zorder=2)
+    else:
+        n = np.array([-d[1], d[0]])
     plotting.draw_vectors(ax, u, colors=[plotting.COLORS["orange"]], labels=[labels[1]],
                           width=0.024)
-    plotting.draw_vectors(ax, np.array([p, v]), colors=[plotting.COLORS["green"],
-                                                        plotting.COLORS["blue"]],
-                          labels=["p", labels[0]])
+    plotting.draw_vectors(ax, p, colors=[plotting.COLORS["green"]])
+    # "p" goes on the far side of the line from v, clear of the right-angle mark and of v - p
+    # (the axes have equal scales, so a direction in data is the same direction on screen)
+    ax.annotate("p", p, xytext=tuple(-14 * n), textcoords="offset points", ha="center",
+                va="center", color=plotting.COLORS["green"], fontsize=12)
+    plotting.draw_vectors(ax, v, colors=[plotting.COLORS["blue"]], labels=[labels[0]])
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
     if title is not None:

@@ -246,9 +246,23 @@ def test_draw_projection_returns_projection_and_draws_it():
     assert ax.get_xlim()[1] == pytest.approx(2.5)     # 1.25 * largest coordinate
 
 
+@pytest.mark.parametrize("v", [[1.0, 2.0], [2.0, -1.0], [-2.5, 0.5]])
+def test_draw_projection_labels_p_on_the_far_side_from_v(v):
+    ax = _ax()
+    u = np.array([3.0, 1.0])
+    p = linalg.draw_projection(ax, v, u)
+    (label,) = [t for t in ax.texts if t.get_text() == "p"]
+    assert np.allclose(label.xy, p)
+    offset = np.array(label.xyann)                       # in points, away from p
+    assert offset @ (np.asarray(v) - p) < 0              # the side of the line opposite to v
+    assert abs(offset @ u) < 1e-9 * np.linalg.norm(u)    # straight across the line
+
+
 def test_draw_projection_vector_on_the_line():
-    p = linalg.draw_projection(_ax(), [2.0, 2.0], [1.0, 1.0])
+    ax = _ax()
+    p = linalg.draw_projection(ax, [2.0, 2.0], [1.0, 1.0])
     assert np.allclose(p, [2.0, 2.0])
+    assert [t.get_text() for t in ax.texts].count("p") == 1
 
 
 def test_draw_projection_errors():
