@@ -9,7 +9,8 @@ A *landscape* is an object with
 * ``f_and_grad(x)``: ``(value, grad)`` at one point, the form :func:`helpers.optim.minimize` wants;
 * ``minimizer``: the minimizing point, shape (d,).
 
-Drawing::
+Drawing (the grid and the contour map come from :mod:`helpers.surfaces`; this module adds the
+point-array calling convention, log-spaced levels, the minimizer's star and optimizer paths)::
 
     f = landscapes.rosenbrock()
     grid = landscapes.evaluate_grid(f, (-2, 2), (-1, 3))      # precompute once
@@ -23,6 +24,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from . import surfaces
 from .plotting import COLORS
 from .validation import as_array, require_positive_int
 
@@ -203,34 +205,68 @@ class Grid(NamedTuple):
 def evaluate_grid(f: Callable, xlim=(-3.0, 3.0), ylim=(-3.0, 3.0), n: int = 200) -> Grid:
     """Evaluate a 2-D function on an ``n x n`` grid (do this once, outside a slider's ``draw``).
 
+    The grid itself comes from :func:`helpers.surfaces.evaluate`; this wrapper hands ``f`` the grid
+    as one array of points, the form every landscape takes.
+
     Parameters
     ----------
     f : callable
         Takes points of shape (..., 2) and returns values of shape (...) (every landscape does).
     xlim, ylim : (float, float)
-        Range of the first and second coordinate.
+        Range of the first and second coordinate, low < high.
     n : int
         Points per axis.
 
     Returns
     -------
     Grid
-        ``X``, ``Y`` (coordinates) and ``Z = f`` on the grid, each (n, n).
+        ``X``, ``Y`` (coordinates) and ``Z = f`` on the grid, each (n, n) float64.
+
+    Raises
+    ------
+    ValueError
+        If ``f`` does not return one value per point (both shapes named), or for bad limits or n.
     """
-    xlim = as_array(xlim, "xlim", shape=(2,))
-    ylim = as_array(ylim, "ylim", shape=(2,))
-    n = require_positive_int(n, "n")
-    X, Y = np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))
-    Z = np.asarray(f(np.stack([X, Y], axis=-1)), dtype=float)
-    if Z.shape != X.shape:
-        raise ValueError(f"f must return one value per point: the grid has shape {X.shape} but "
-                         f"f returned shape {Z.shape}")
-    return Grid(X, Y, Z)
+    if not callable(f):
+        raise TypeError(f"f must be a function of points of shape (..., 2), got {type(f).__name__}")
+
+    def on_points(X, Y):
+        Z = np.asarray(f(np.stack([X, Y], axis=-1)), dtype=float)
+        if Z.shape != X.shape:       # also a scalar: a function that sums over all points is a bug
+            raise ValueError(f"f must return one value per point: the grid has shape {X.shape} "
+                             f"but f returned shape {Z.shape}")
+        return Z
+
+    return Grid(*surfaces.evaluate(on_points, xlim, ylim, n))
+
+
+def _contour_levels(Z: np.ndarray, levels: int, log: bool) -> np.ndarray:
+    """Contour levels for the values ``Z`` (any shape), strictly increasing.
+
+    Linear: ``levels`` values evenly spaced strictly between ``min(Z)`` and ``max(Z)``. Log:
+    ``min(Z) + `` geometrically spaced offsets from ``1e-4`` to (not including) ``1`` times the
+    range, so that the levels crowd near the minimum, as the values of a function like Rosenbrock
+    (spanning many orders of magnitude) need. A constant ``Z`` gives the single level ``min(Z)``.
+
+    Returns
+    -------
+    ndarray (levels,) of float64 (or (1,) for a constant Z)
+    """
+    levels = require_positive_int(levels, "levels")
+    lo, hi = float(np.min(Z)), float(np.max(Z))
+    if not hi > lo:
+        return np.array([lo])
+    if log:
+        return lo + np.geomspace(1e-4 * (hi - lo), hi - lo, levels + 1)[:-1]
+    return np.linspace(lo, hi, levels + 2)[1:-1]
 
 
 def draw_contours(ax, grid: Grid, *, levels: int = 20, log: bool = False, filled: bool = True,
                   minimizer=None, cmap: str = "viridis", labels=("$x_1$", "$x_2$")):
     """Draw the level sets of a precomputed :class:`Grid` and fix the axes to its range.
+
+    Chooses the levels (see ``log``) and draws them with
+    :func:`helpers.surfaces.draw_contours` (equal scales on both axes).
 
     Parameters
     ----------
@@ -240,12 +276,12 @@ def draw_contours(ax, grid: Grid, *, levels: int = 20, log: bool = False, filled
     levels : int
         Number of contour levels.
     log : bool
-        Space the levels geometrically between the smallest and largest value (for functions such
-        as Rosenbrock whose values span many orders of magnitude); linear spacing otherwise.
+        Crowd the levels geometrically near the minimum (for functions such as Rosenbrock whose
+        values span many orders of magnitude); linear spacing otherwise.
     filled : bool
         Light filled bands under the contour lines.
     minimizer : array_like, shape (2,), optional
-        Marked with a star.
+        Marked with a star (legend label "minimum").
     labels : (str, str)
         Axis labels.
 
@@ -256,27 +292,13 @@ def draw_contours(ax, grid: Grid, *, levels: int = 20, log: bool = False, filled
     if not isinstance(grid, Grid):
         raise TypeError(f"grid must be a landscapes.Grid (from evaluate_grid), got "
                         f"{type(grid).__name__}")
-    levels = require_positive_int(levels, "levels")
-    X, Y, Z = grid
-    lo, hi = float(np.min(Z)), float(np.max(Z))
-    if log:
-        span = hi - lo if hi > lo else 1.0
-        lv = lo + np.geomspace(1e-4 * span, span, levels + 1)[:-1]
-    else:
-        lv = np.linspace(lo, hi, levels + 2)[1:-1] if hi > lo else np.array([lo])
-    if filled and hi > lo:
-        ax.contourf(X, Y, Z, levels=np.concatenate([[lo], lv, [hi]]), cmap=cmap, alpha=0.35)
-    lines = ax.contour(X, Y, Z, levels=lv, cmap=cmap, linewidths=0.8)
-    if minimizer is not None:
-        m = as_array(minimizer, "minimizer", shape=(2,))
+    lv = _contour_levels(grid.Z, levels, log)
+    m = None if minimizer is None else as_array(minimizer, "minimizer", shape=(2,))
+    lines = surfaces.draw_contours(ax, grid.X, grid.Y, grid.Z, levels=lv,
+                                   filled=filled and len(lv) > 1, cmap=cmap, labels=labels)
+    if m is not None:
         ax.plot(m[0], m[1], marker="*", ms=14, color=COLORS["black"], ls="none", zorder=5,
                 label="minimum")
-    ax.set_xlim(X[0, 0], X[0, -1])
-    ax.set_ylim(Y[0, 0], Y[-1, 0])
-    ax.set_aspect("equal")
-    ax.set_xlabel(labels[0])
-    ax.set_ylabel(labels[1])
-    ax.grid(False)
     return lines
 
 

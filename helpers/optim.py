@@ -426,7 +426,7 @@ def minimize(f_and_grad: Callable, x0, optimizer: Optimizer, steps: int, *, tol:
         Through :func:`check_loss` when the loss becomes NaN/inf or exceeds 1e6 times the start.
     """
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an helpers.optim.Optimizer, got {type(optimizer).__name__}")
+        raise TypeError(f"optimizer must be a helpers.optim.Optimizer, got {type(optimizer).__name__}")
     steps = require_positive_int(steps, "steps")
     if tol is not None:
         tol = _positive_number(tol, "tol")

@@ -1,5 +1,6 @@
 """Tests of helpers.landscapes: gradients against finite differences (helpers.gradcheck) and sympy,
-Hessians against differences of the gradient, the constructed conditioning, drawing, bad input."""
+Hessians against differences of the gradient, the constructed conditioning, grids and drawing
+(built on helpers.surfaces), bad input."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import sympy as sp  # noqa: E402
 
-from helpers import gradcheck, landscapes  # noqa: E402
+from helpers import gradcheck, landscapes, surfaces  # noqa: E402
 
 
 def numerical_hessian(f, x):
@@ -153,8 +154,65 @@ def test_evaluate_grid_values_and_bad_input():
         landscapes.evaluate_grid(f, (-2, 0, 2), (-1, 3))
     with pytest.raises(ValueError, match="n must be a positive integer"):
         landscapes.evaluate_grid(f, n=0)
+    # a function that returns one number for the whole grid (e.g. a sum over all points) is a bug
     with pytest.raises(ValueError, match=r"grid has shape \(5, 5\) but f returned shape \(\)"):
-        landscapes.evaluate_grid(lambda p: 1.0, n=5)
+        landscapes.evaluate_grid(lambda p: float(np.sum(p)), n=5)
+    with pytest.raises(ValueError, match=r"grid has shape \(5, 5\) but f returned shape \(5,\)"):
+        landscapes.evaluate_grid(lambda p: p[0, :, 0], n=5)
+    with pytest.raises(TypeError, match="f must be a function"):
+        landscapes.evaluate_grid(np.zeros((5, 5)))
+
+
+def test_evaluate_grid_is_the_grid_of_surfaces_evaluate():
+    # The same grid as helpers.surfaces.evaluate gives for the (x, y) form of the function,
+    # including its checks of the limits.
+    f = landscapes.rosenbrock(1.0, 100.0)
+    grid = landscapes.evaluate_grid(f, (-2, 2), (-1, 3), n=31)
+    X, Y, Z = surfaces.evaluate(lambda x, y: (1 - x) ** 2 + 100 * (y - x ** 2) ** 2, (-2, 2), (-1, 3), n=31)
+    np.testing.assert_array_equal(grid.X, X)
+    np.testing.assert_array_equal(grid.Y, Y)
+    np.testing.assert_allclose(grid.Z, Z, rtol=1e-12)
+    with pytest.raises(ValueError, match="low < high"):
+        landscapes.evaluate_grid(f, (2, -2), (-1, 3))
+
+
+def test_draw_contours_levels_linear_and_log():
+    f = landscapes.rosenbrock()
+    grid = landscapes.evaluate_grid(f, (-2, 2), (-1, 3), n=60)
+    lo, hi = grid.Z.min(), grid.Z.max()
+    fig, ax = plt.subplots()
+    linear = np.asarray(landscapes.draw_contours(ax, grid, levels=9).levels)
+    assert len(linear) == 9 and lo < linear[0] and linear[-1] < hi
+    np.testing.assert_allclose(np.diff(linear), (hi - lo) / 10, rtol=1e-9)    # evenly spaced inside
+    ax.clear()
+    logged = np.asarray(landscapes.draw_contours(ax, grid, levels=9, log=True).levels)
+    offsets = logged - lo                       # a geometric sequence from 1e-4 of the range up
+    assert len(logged) == 9
+    assert offsets[0] == pytest.approx(1e-4 * (hi - lo), rel=1e-9)
+    ratios = offsets[1:] / offsets[:-1]
+    np.testing.assert_allclose(ratios, (1e4) ** (1 / 9), rtol=1e-6)
+    plt.close(fig)
+
+
+def test_draw_contours_fills_marks_the_minimum_and_handles_a_constant_grid():
+    f = landscapes.quadratic_2d(4.0, center=(0.5, -0.5))
+    grid = landscapes.evaluate_grid(f, (-2, 2), (-2, 2), n=30)
+    fig, ax = plt.subplots()
+    landscapes.draw_contours(ax, grid, levels=6, minimizer=f.minimizer, labels=("$a$", "$b$"))
+    filled = [c for c in ax.collections if getattr(c, "filled", False)]
+    assert len(filled) == 1
+    star, = [line for line in ax.lines if line.get_label() == "minimum"]
+    assert star.get_marker() == "*" and tuple(star.get_xydata()[0]) == (0.5, -0.5)
+    assert ax.get_xlabel() == "$a$" and ax.get_ylabel() == "$b$" and ax.get_aspect() == 1.0
+    ax.clear()
+    landscapes.draw_contours(ax, grid, filled=False)
+    assert not [c for c in ax.collections if getattr(c, "filled", False)]
+    ax.clear()
+    flat = landscapes.evaluate_grid(lambda p: np.full(p.shape[:-1], 2.0), n=5)
+    lines = landscapes.draw_contours(ax, flat)           # one level, nothing to fill, no error
+    assert list(lines.levels) == [2.0]
+    assert not [c for c in ax.collections if getattr(c, "filled", False)]
+    plt.close(fig)
 
 
 def test_draw_contours_and_path_keep_the_limits():
@@ -179,4 +237,9 @@ def test_drawing_bad_input():
         landscapes.draw_path(ax, np.zeros((4, 3)))
     with pytest.raises(TypeError, match="grid must be a landscapes.Grid"):
         landscapes.draw_contours(ax, np.zeros((3, 3)))
+    grid = landscapes.evaluate_grid(landscapes.rosenbrock(), n=5)
+    with pytest.raises(ValueError, match="levels must be a positive integer"):
+        landscapes.draw_contours(ax, grid, levels=0)
+    with pytest.raises(ValueError, match=r"minimizer must have shape \(2,\)"):
+        landscapes.draw_contours(ax, grid, minimizer=[1.0, 2.0, 3.0])
     plt.close(fig)
