@@ -1,0 +1,549 @@
+"""Tests of helpers.nn: gradients against the autodiff engine and central differences, shapes,
+initialization statistics, training behaviour, divergence reporting, evaluation and bad input.
+
+Gradient checks run in float64 on small networks. Reference values come from independent code:
+the calculus series' reverse-mode engine (helpers.autodiff), central differences
+(helpers.gradcheck), explicit loops, or closed forms; never from the code under test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import autodiff, data, gradcheck, linalg, losses, nn, optim
+
+SIZES = [(5, 7, 3), (4, 6, 5, 3), (3, 2)]
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return nn.mnist_arrays()
+
+
+def small_problem(sizes, n=8, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, sizes[0]))
+    y = rng.integers(0, sizes[-1], n)
+    return X, y
+
+
+def autodiff_loss(model, X, y, l2=0.0):
+    """The same network and loss built from helpers.autodiff tensors; returns (loss, grads)."""
+    params = [autodiff.Tensor(p.copy()) for p in model.params]
+    h = autodiff.Tensor(X, requires_grad=False)
+    n_linear = len(params) // 2
+    for i in range(n_linear):
+        h = h @ params[2 * i] + params[2 * i + 1]
+        if i < n_linear - 1:
+            h = getattr(h, model.activation)()
+    onehot = losses.one_hot(y, model.sizes[-1])
+    loss = -(h.log_softmax(axis=1) * onehot).sum(axis=1).mean()
+    for W in params[::2]:
+        loss = loss + 0.5 * l2 * (W * W).sum()
+    loss.backward()
+    return float(loss.data), [p.grad for p in params]
+
+
+def flat_loss(model, X, y, l2=0.0):
+    """The loss as a function of all parameters flattened into one vector (for gradcheck)."""
+    shapes = [p.shape for p in model.params]
+
+    def f(theta):
+        parts, i = [], 0
+        for s in shapes:
+            k = int(np.prod(s))
+            parts.append(theta[i:i + k].reshape(s))
+            i += k
+        saved = model.copy_params()
+        model.set_params(parts)
+        loss, _ = model.loss_and_grads(X, y, l2=l2)
+        model.set_params(saved)
+        return loss
+    return f
+
+
+# ---------------------------------------------------------------- gradients
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("sizes", SIZES)
+def test_gradients_match_autodiff_engine(sizes, activation):
+    X, y = small_problem(sizes)
+    model = nn.MLP(sizes, activation=activation, rng=1, dtype=np.float64)
+    loss, grads = model.loss_and_grads(X, y)
+    ref_loss, ref_grads = autodiff_loss(model, X, y)
+    # the same float64 operations in a different order: agreement to ~1e-15 relative, 1e-10 is
+    # loose enough for any reordering and far too tight for a wrong formula
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    for g, r in zip(grads, ref_grads):
+        np.testing.assert_allclose(g, r, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("l2", [0.0, 0.1])
+def test_gradients_match_finite_differences(activation, l2):
+    sizes = (4, 6, 5, 3)
+    X, y = small_problem(sizes, n=6, seed=2)
+    model = nn.MLP(sizes, activation=activation, rng=3, dtype=np.float64)
+    _, grads = model.loss_and_grads(X, y, l2=l2)
+    theta = np.concatenate([p.ravel() for p in model.params])
+    flat = np.concatenate([g.ravel() for g in grads])
+    # central differences with h = 1e-6 are good to about 1e-9 relative here (gradcheck's
+    # docstring); random inputs put no ReLU input within h of its kink
+    err = gradcheck.check_gradient(flat_loss(model, X, y, l2), flat, theta, tol=1e-6)
+    assert err < 1e-6
+
+
+def test_l2_term_matches_its_formula():
+    sizes = (4, 5, 3)
+    X, y = small_problem(sizes)
+    model = nn.MLP(sizes, rng=0, dtype=np.float64)
+    plain, plain_grads = model.loss_and_grads(X, y)
+    plain_grads = [g.copy() for g in plain_grads]
+    reg, reg_grads = model.loss_and_grads(X, y, l2=0.3)
+    W1, b1, W2, b2 = model.params
+    assert reg == pytest.approx(plain + 0.15 * (np.sum(W1 ** 2) + np.sum(W2 ** 2)), rel=1e-12)
+    np.testing.assert_allclose(reg_grads[0], plain_grads[0] + 0.3 * W1, rtol=1e-12)
+    np.testing.assert_allclose(reg_grads[1], plain_grads[1], rtol=1e-12)   # biases: no penalty
+
+
+def test_dropout_gradient_with_a_fixed_mask():
+    sizes = (4, 6, 3)
+    X, y = small_problem(sizes)
+    model = nn.MLP(sizes, dropout=0.5, rng=0, dtype=np.float64)
+    drop = [layer for layer in model.layers if isinstance(layer, nn.Dropout)][0]
+
+    def loss_with_mask_seed(theta_model):
+        drop.rng = np.random.default_rng(42)      # the same mask at every evaluation
+        return theta_model.loss_and_grads(X, y)
+
+    _, grads = loss_with_mask_seed(model)
+    grads = [g.copy() for g in grads]
+    shapes = [p.shape for p in model.params]
+    theta = np.concatenate([p.ravel() for p in model.params])
+
+    def f(t):
+        parts, i = [], 0
+        for s in shapes:
+            k = int(np.prod(s))
+            parts.append(t[i:i + k].reshape(s))
+            i += k
+        saved = model.copy_params()
+        model.set_params(parts)
+        loss, _ = loss_with_mask_seed(model)
+        model.set_params(saved)
+        return loss
+
+    gradcheck.check_gradient(f, np.concatenate([g.ravel() for g in grads]), theta, tol=1e-6)
+
+
+def test_first_layer_skips_the_input_gradient_and_others_return_it():
+    model = nn.MLP((4, 5, 3), rng=0, dtype=np.float64)
+    first, last = model.layers[0], model.layers[-1]
+    X = np.random.default_rng(0).standard_normal((6, 4))
+    model.forward(X)
+    dY = np.ones((6, 3))
+    assert first.backward(np.ones((6, 5))) is None
+    np.testing.assert_allclose(last.backward(dY), dY @ last.W.T)
+
+
+# ---------------------------------------------------------------- layers and shapes
+
+def test_linear_forward_agrees_with_linalg_dense():
+    rng = np.random.default_rng(0)
+    layer = nn.Linear(6, 4, rng=rng, dtype=np.float64)
+    layer.b[:] = rng.standard_normal(4)
+    X = rng.standard_normal((5, 6))
+    np.testing.assert_allclose(layer.forward(X), linalg.dense(X, layer.W, layer.b), rtol=1e-14)
+
+
+def test_shapes_and_dtypes():
+    model = nn.MLP((784, 32, 16, 10), rng=0)
+    X = np.random.default_rng(1).standard_normal((7, 784)).astype(np.float32)
+    y = np.arange(7) % 10
+    logits = model.forward(X)
+    assert logits.shape == (7, 10) and logits.dtype == np.float32
+    loss, grads = model.loss_and_grads(X, y)
+    assert isinstance(loss, float)
+    assert [g.shape for g in grads] == [p.shape for p in model.params] == \
+        [(784, 32), (32,), (32, 16), (16,), (16, 10), (10,)]
+    assert all(g.dtype == np.float32 for g in grads)
+    assert [h.shape for h in model.hidden(X)] == [(7, 32), (7, 16)]
+    pred = model.predict(X)
+    assert pred.shape == (7,) and np.issubdtype(pred.dtype, np.integer)
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    assert model.num_params() == 784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10
+    assert model.predict_logits(X[:0]).shape == (0, 10)
+
+
+def test_float64_inputs_are_converted_to_the_model_dtype():
+    model = nn.MLP((3, 4, 2), rng=0)
+    out = model.forward(np.ones((2, 3)))
+    assert out.dtype == np.float32
+
+
+@pytest.mark.parametrize("cls, f, df", [
+    (nn.ReLU, lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(float)),
+    (nn.Sigmoid, lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
+    (nn.Tanh, np.tanh, lambda z: 1 / np.cosh(z) ** 2),
+])
+def test_activations_and_their_derivatives(cls, f, df):
+    z = np.linspace(-4, 4, 41) + 0.05      # avoids z = 0 exactly (the ReLU kink)
+    layer = cls()
+    np.testing.assert_allclose(layer.forward(z[None, :]), f(z)[None, :], rtol=1e-12)
+    g = np.random.default_rng(0).standard_normal((1, 41))
+    np.testing.assert_allclose(layer.backward(g), g * df(z)[None, :], rtol=1e-10, atol=1e-15)
+
+
+def test_dropout_keeps_the_mean_and_is_off_at_test_time():
+    drop = nn.Dropout(0.3, rng=0)
+    Z = np.ones((400, 500))
+    out = drop.forward(Z, train=True)
+    # each entry is 0 or 1/0.7 with P(keep) = 0.7: mean 1, sd sqrt(0.3/0.7) ~ 0.65 per entry,
+    # so the mean of 200,000 entries has standard error 0.0015; allow 4 of them
+    assert abs(out.mean() - 1.0) < 4 * np.sqrt(0.3 / 0.7) / np.sqrt(Z.size)
+    frac_zero = np.mean(out == 0)
+    assert abs(frac_zero - 0.3) < 4 * np.sqrt(0.3 * 0.7 / Z.size)
+    values = np.unique(out)
+    assert len(values) == 2 and values[0] == 0.0 and values[1] == pytest.approx(1 / 0.7)
+    np.testing.assert_array_equal(drop.backward(np.full_like(Z, 2.0)), 2.0 * out)
+    assert drop.forward(Z, train=False) is Z
+
+
+@pytest.mark.parametrize("init, var", [("he", lambda a, b: 2 / a), ("lecun", lambda a, b: 1 / a),
+                                       ("xavier", lambda a, b: 2 / (a + b)),
+                                       (0.05, lambda a, b: 0.05 ** 2)])
+def test_init_weights_has_the_variance_of_its_rule(init, var):
+    n_in, n_out = 400, 500
+    W = nn.init_weights(n_in, n_out, rng=0, init=init, dtype=np.float64)
+    assert W.shape == (n_in, n_out)
+    # the sample variance of n normal samples has relative standard error sqrt(2 / n) = 0.0032
+    rel = W.var() / var(n_in, n_out) - 1
+    assert abs(rel) < 4 * np.sqrt(2 / W.size)
+    assert abs(W.mean()) < 4 * np.sqrt(var(n_in, n_out) / W.size)
+
+
+def test_he_init_keeps_relu_activations_from_shrinking_or_growing():
+    # The variance argument: through a ReLU layer with n inputs, E[z^2] is multiplied by
+    # n Var(w) / 2. He init (Var(w) = 2 / n) keeps it; std 0.01 multiplies it by 0.0128 per layer
+    # and std 0.2 by 5.12, so over 10 layers by about 1e-19 and 1e7.
+    X = np.random.default_rng(0).standard_normal((2000, 256))
+
+    def growth(init):
+        model = nn.MLP([256] * 11 + [10], init=init, rng=1, dtype=np.float64)
+        A, second_moments = X, []
+        for layer in model.layers[:-1]:
+            A = layer.forward(A)
+            if isinstance(layer, nn.Linear):
+                second_moments.append(np.mean(A ** 2))
+        return second_moments[-1] / second_moments[0]
+
+    assert 0.5 < growth("he") < 2
+    assert growth(0.01) < 1e-15
+    assert growth(0.2) > 1e5
+
+
+def test_copy_and_set_params_round_trip():
+    model = nn.MLP((3, 4, 2), rng=0)
+    saved = model.copy_params()
+    for p in model.params:
+        p += 1
+    model.set_params(saved)
+    for p, s in zip(model.params, saved):
+        np.testing.assert_array_equal(p, s)
+    with pytest.raises(ValueError, match=r"\(3, 4\).*\(4, 3\)"):
+        model.set_params([np.zeros((4, 3))] + saved[1:])
+
+
+# ---------------------------------------------------------------- bad input
+
+def test_wrong_input_width_names_both_shapes():
+    model = nn.MLP((784, 16, 10), rng=0)
+    with pytest.raises(ValueError, match=r"shape \(5, 783\).*\(N, 784\)"):
+        model.forward(np.zeros((5, 783), np.float32))
+    with pytest.raises(ValueError, match=r"shape \(784,\)"):
+        model.predict(np.zeros(784, np.float32))
+
+
+def test_labels_out_of_range_are_named():
+    model = nn.MLP((4, 5, 3), rng=0)
+    X = np.zeros((4, 4), np.float32)
+    with pytest.raises(ValueError, match=r"y\[2\] = 3 is out of range.*\[0, 3\)"):
+        model.loss_and_grads(X, np.array([0, 1, 3, 2]))
+    with pytest.raises(ValueError, match=r"y\[0\] = -1"):
+        nn.accuracy(model, X, np.array([-1, 0, 0, 0]))
+
+
+def test_wrong_dtypes_are_explained():
+    model = nn.MLP((4, 5, 3), rng=0)
+    with pytest.raises(TypeError, match=r"dtype uint8.*X / 255"):
+        model.forward(np.zeros((2, 4), np.uint8))
+    with pytest.raises(TypeError, match=r"must be a float array, got dtype int64"):
+        model.forward(np.zeros((2, 4), np.int64))
+    with pytest.raises(TypeError, match=r"integer class labels.*float64"):
+        model.loss_and_grads(np.zeros((2, 4)), np.array([0.0, 1.0]))
+    with pytest.raises(TypeError, match="numeric"):
+        model.forward(np.array([["a"] * 4] * 2))
+
+
+def test_label_shape_mismatch_is_explained():
+    model = nn.MLP((4, 5, 3), rng=0)
+    with pytest.raises(ValueError, match=r"shape \(3,\).*X has 2 rows"):
+        model.loss_and_grads(np.zeros((2, 4)), np.array([0, 1, 2]))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(sizes=(5,)), ValueError, "at least an input and an output"),
+    (dict(sizes=(5, 0, 3)), ValueError, r"sizes\[1\] must be a positive integer"),
+    (dict(sizes=(5, 3), activation="softplus"), ValueError, "activation must be one of"),
+    (dict(sizes=(5, 3), init="glorious"), ValueError, "init must be one of"),
+    (dict(sizes=(5, 3), init=-1.0), ValueError, "init must be one of"),
+    (dict(sizes=(5, 4, 3), dropout=1.0), ValueError, r"dropout probability p must be in \[0, 1\)"),
+    (dict(sizes=(5, 3), dtype=np.float16), ValueError, "float32 or float64"),
+    (dict(sizes=(5, 3), rng="seed"), TypeError, "rng must be a numpy Generator"),
+])
+def test_bad_construction(kwargs, error, match):
+    sizes = kwargs.pop("sizes")
+    with pytest.raises(error, match=match):
+        nn.MLP(sizes, **kwargs)
+
+
+def test_train_rejects_bad_arguments():
+    model = nn.MLP((4, 5, 3), rng=0)
+    X, y = np.zeros((6, 4), np.float32), np.zeros(6, np.int64)
+    with pytest.raises(TypeError, match="helpers.optim optimizer"):
+        nn.train(model, X, y, "sgd", epochs=1)
+    with pytest.raises(TypeError, match="must be an MLP"):
+        nn.train("model", X, y, optim.SGD(0.1), epochs=1)
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        nn.train(model, X, y, optim.SGD(0.1), epochs=0)
+    with pytest.raises(ValueError, match="X_eval and y_eval"):
+        nn.train(model, X, y, optim.SGD(0.1), epochs=1, X_eval=X)
+    with pytest.raises(ValueError, match=r"X_eval has shape \(6, 5\)"):
+        nn.train(model, X, y, optim.SGD(0.1), epochs=1, X_eval=np.zeros((6, 5)), y_eval=y)
+    with pytest.raises(ValueError, match=r"y\[0\] = 7 is out of range"):
+        nn.train(model, X, np.full(6, 7), optim.SGD(0.1), epochs=1)
+
+
+# ---------------------------------------------------------------- training
+
+class Recorder:
+    """A progress object that records what train() reports."""
+
+    def __init__(self):
+        self.calls = []
+
+    def start(self, epochs, steps_per_epoch):
+        self.calls.append(("start", epochs, steps_per_epoch))
+
+    def update(self, step, losses_so_far):
+        self.calls.append(("update", step))
+
+    def end_epoch(self, epoch, hist):
+        self.calls.append(("end_epoch", epoch))
+
+    def finish(self, hist):
+        self.calls.append(("finish",))
+
+    def fail(self, message):
+        self.calls.append(("fail", message))
+
+
+def test_training_lowers_the_loss_on_a_small_problem():
+    X, y = data.make_moons(200, noise=0.1, seed=0)
+    model = nn.MLP((2, 16, 2), rng=0)
+    rec = Recorder()
+    hist = nn.train(model, X, y, optim.Momentum(0.1), epochs=30, batch_size=20, rng=1,
+                    X_eval=X, y_eval=y, progress=rec)
+    assert hist["loss"].shape == (300,) and hist["steps_per_epoch"] == 10
+    assert hist["epoch_loss"].shape == (30,) and hist["eval_accuracy"].shape == (30,)
+    assert hist["epoch_loss"][-1] < 0.5 * hist["epoch_loss"][0]
+    assert hist["eval_accuracy"][-1] > 0.95 > hist["eval_accuracy"][0] - 0.2
+    assert rec.calls[0] == ("start", 30, 10) and rec.calls[-1] == ("finish",)
+    assert sum(c[0] == "update" for c in rec.calls) == 300
+    assert [c[1] for c in rec.calls if c[0] == "end_epoch"] == list(range(1, 31))
+
+
+def test_training_on_an_mnist_subset_learns(mnist):
+    X, y = mnist.x_train[:2000], mnist.y_train[:2000]
+    model = nn.MLP((784, 64, 10), rng=0)
+    before = nn.accuracy(model, mnist.x_test[:1000], mnist.y_test[:1000])
+    hist = nn.train(model, X, y, optim.Momentum(0.05), epochs=3, batch_size=64, rng=0)
+    after = nn.accuracy(model, mnist.x_test[:1000], mnist.y_test[:1000])
+    assert hist["epoch_loss"][-1] < hist["epoch_loss"][0] < hist["loss"][0]
+    assert before < 0.3 and after > 0.8
+
+
+def test_training_is_deterministic_and_the_last_batch_is_partial():
+    X, y = data.make_blobs(25, centers=((-1, 0), (1, 0), (0, 2)), seed=0)   # 75 examples
+    runs = []
+    for _ in range(2):
+        model = nn.MLP((2, 8, 3), rng=5)
+        hist = nn.train(model, X, y, optim.Adam(0.01), epochs=2, batch_size=32, rng=7)
+        runs.append((hist["loss"], model.copy_params()))
+    assert hist["steps_per_epoch"] == 3              # 32 + 32 + 11
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    for a, b in zip(runs[0][1], runs[1][1]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_mnist_is_the_recipe_spelled_out(mnist):
+    m = mnist
+    small = data.MNIST(m.x_train[:1000], m.y_train[:1000], m.x_test[:300], m.y_test[:300])
+    model, hist = nn.fit_mnist(small, hidden=(32,), epochs=2, eval_on_test=True)
+    ref = nn.MLP([784, 32, 10], activation="relu", init="he", rng=0)
+    steps = 2 * 8                                     # 1000 images in batches of 128: 8 per epoch
+    ref_hist = nn.train(ref, small.x_train, small.y_train, optim.Momentum(0.05, beta=0.9),
+                        epochs=2, batch_size=128, rng=1, schedule=optim.cosine(0.05, steps))
+    np.testing.assert_array_equal(hist["loss"], ref_hist["loss"])
+    for a, b in zip(model.params, ref.params):
+        np.testing.assert_array_equal(a, b)
+    assert hist["eval_accuracy"][-1] == nn.accuracy(model, small.x_test, small.y_test)
+    assert hist["lr"][0] == 0.05 and hist["lr"][-1] < 0.05 * 0.01
+
+
+def test_schedule_sets_the_learning_rate_of_each_step():
+    X, y = data.make_moons(40, seed=0)
+    model = nn.MLP((2, 4, 2), rng=0)
+    sched = optim.cosine(0.1, 8)
+    hist = nn.train(model, X, y, optim.SGD(0.1), epochs=2, batch_size=10, rng=0, schedule=sched)
+    np.testing.assert_allclose(hist["lr"], [sched(t) for t in range(8)])
+
+
+def test_divergence_is_reported_with_step_and_learning_rate():
+    X, y = data.make_blobs(50, centers=((-3, 0), (3, 0)), std=0.5, seed=0)
+    X = X * 100.0
+    model = nn.MLP((2, 32, 2), init=1.0, rng=0)
+    rec = Recorder()
+    with pytest.raises(optim.DivergenceError, match=r"step \d+ with (learning rate )?lr=1000"):
+        nn.train(model, X, y, optim.SGD(1000.0), epochs=20, batch_size=10, rng=0, progress=rec)
+    assert rec.calls[-1][0] == "fail" and "DivergenceError" in rec.calls[-1][1]
+
+
+def test_nonfinite_logits_give_nan_loss_not_a_crash():
+    model = nn.MLP((2, 3, 2), rng=0)
+    model.params[0][:] = np.inf
+    with np.errstate(invalid="ignore", over="ignore"):
+        loss, grads = model.loss_and_grads(np.ones((2, 2)), np.array([0, 1]))
+    assert np.isnan(loss) and grads is None
+
+
+def test_training_progress_widget_updates_in_place():
+    X, y = data.make_moons(100, seed=0)
+    model = nn.MLP((2, 8, 2), rng=0)
+    progress = nn.TrainingProgress(redraw_seconds=0.0)
+    nn.train(model, X, y, optim.SGD(0.1), epochs=2, batch_size=50, rng=0, X_eval=X, y_eval=y,
+             progress=progress)
+    assert progress.bar.value == progress.bar.max == 4
+    assert progress.bar.bar_style == "success" and "done" in progress.text.value
+    assert progress.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert progress.redraws >= 2 and len(progress.widget.children) == 3     # at least every epoch
+    assert "training progress" in progress._repr_mimebundle_()["text/plain"]
+    progress.fail("DivergenceError: boom <b>")
+    assert progress.bar.bar_style == "danger" and "&lt;b&gt;" in progress.text.value
+
+
+# ---------------------------------------------------------------- evaluation
+
+def test_accuracy_of_a_hand_made_network():
+    # a network with no hidden layer, W = identity, b = 0 predicts the largest input
+    model = nn.MLP((3, 3), rng=0, dtype=np.float64)
+    model.set_params([np.eye(3), np.zeros(3)])
+    X = np.array([[3.0, 1, 2], [0, 5, 1], [1, 2, 9], [7, 0, 0]])
+    y = np.array([0, 1, 1, 0])
+    assert nn.accuracy(model, X, y) == 0.75
+    with pytest.raises(ValueError, match="empty"):
+        nn.accuracy(model, X[:0], y[:0])
+
+
+def test_confusion_matrix_counts_like_a_loop():
+    rng = np.random.default_rng(0)
+    t, p = rng.integers(0, 4, 300), rng.integers(0, 4, 300)
+    expected = np.zeros((4, 4), int)
+    for a, b in zip(t, p):
+        expected[a, b] += 1
+    C = nn.confusion_matrix(t, p, 4)
+    np.testing.assert_array_equal(C, expected)
+    assert C.sum() == 300 and np.trace(C) == np.sum(t == p)
+    with pytest.raises(ValueError, match=r"y_pred\[\d+\] = 4 is out of range"):
+        nn.confusion_matrix(t, np.full(300, 4), 4)
+    with pytest.raises(ValueError, match=r"y_pred has shape \(5,\)"):
+        nn.confusion_matrix(t, p[:5], 4)
+
+
+def test_training_flops_counts_each_product():
+    # by hand: layer 1 (784x512): forward + weight gradient; layer 2 (512x10): three products
+    n = 100
+    expected = 2 * (2 * n * 784 * 512) + 3 * (2 * n * 512 * 10)
+    assert nn.training_flops((784, 512, 10), n) == expected
+    with pytest.raises(ValueError):
+        nn.training_flops((784, 0, 10), n)
+
+
+def test_mnist_arrays_are_standardized_float32(mnist):
+    m = mnist
+    assert m.x_train.shape == (60000, 784) and m.x_test.shape == (10000, 784)
+    assert m.x_train.dtype == np.float32 and m.y_train.dtype == np.int64
+    assert abs(float(m.x_train.mean(dtype=np.float64))) < 1e-4
+    assert float(m.x_train.std(dtype=np.float64)) == pytest.approx(1.0, abs=1e-4)
+    raw = data.load_mnist()
+    np.testing.assert_array_equal(m.y_test, raw.y_test)
+    # the same standardization computed the slow way, in float64 from the raw pixels
+    pixels = raw.x_train.astype(np.float64) / 255
+    mu, sd = pixels.mean(), pixels.std()
+    expected = (raw.x_test.reshape(10000, 784)[:100] / 255 - mu) / sd
+    np.testing.assert_allclose(m.x_test[:100], expected, rtol=1e-5, atol=1e-5)
+    plain = nn.mnist_arrays(standardize=False)
+    assert plain.x_train.min() == 0.0 and plain.x_train.max() == 1.0
+
+
+def test_set_blas_threads_round_trips():
+    old = nn.set_blas_threads(1)
+    if old is None:      # only possible when numpy is built on another matrix library
+        assert "openblas" not in str(np.show_config(mode="dicts")).lower()
+        return
+    try:
+        assert nn.set_blas_threads(2) == 1
+    finally:
+        nn.set_blas_threads(old)
+    with pytest.raises(ValueError):
+        nn.set_blas_threads(0)
+    nn.set_blas_threads(2)
+    with nn.blas_threads(1):
+        assert nn.set_blas_threads(1) == 1
+    assert nn.set_blas_threads(old) == 2         # restored after the block
+
+
+def test_blas_threads_restores_after_an_error():
+    old = nn.set_blas_threads(2)
+    if old is None:
+        assert "openblas" not in str(np.show_config(mode="dicts")).lower()
+        return
+    with pytest.raises(RuntimeError):
+        with nn.blas_threads(1):
+            raise RuntimeError("inside")
+    assert nn.set_blas_threads(old) == 2
+
+
+def test_draw_decision_regions_colours_the_predicted_class():
+    from matplotlib.figure import Figure
+    ax = Figure().subplots()
+    X, y = data.make_blobs(20, seed=0)
+
+    def proba(P):                                   # class 1 right of x1 = 0
+        p1 = (P[:, 0] > 0).astype(float)
+        return np.column_stack([1 - p1, p1])
+
+    nn.draw_decision_regions(ax, proba, X, y, lim=(-4, 4, -3, 3), n=50)
+    assert ax.get_xlim() == (-4, 4) and len(ax.collections) >= 4   # regions, boundary, 2 classes
+    with pytest.raises(ValueError, match=r"\(N, 2\)"):
+        nn.draw_decision_regions(ax, proba, np.zeros((3, 3)), y[:3])
+
+
+def test_draw_loss_curve_draws_steps_mean_and_accuracy():
+    from matplotlib.figure import Figure
+    ax = Figure().subplots()
+    nn.draw_loss_curve(ax, np.linspace(2, 0.1, 120), 40, eval_accuracy=[0.9, 0.95, 0.97])
+    assert len(ax.lines) == 2 and ax.get_yscale() == "log"
+    assert len(ax.figure.axes) == 2 and len(ax.figure.axes[1].lines) == 1
