@@ -156,6 +156,13 @@ class Optimizer:
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    @staticmethod
+    def _buffer(state: dict, key: str, p: np.ndarray) -> np.ndarray:
+        """The state array ``key`` for parameter ``p``, created as zeros on the first step only."""
+        if key not in state:
+            state[key] = np.zeros_like(p)
+        return state[key]
+
 
 class SGD(Optimizer):
     """Plain (stochastic) gradient descent: ``p <- p - lr g``."""
@@ -183,7 +190,7 @@ class Momentum(Optimizer):
         return f"lr={self.lr:g}, beta={self.beta:g}"
 
     def _update(self, p, g, state):
-        v = state.setdefault("v", np.zeros_like(p))
+        v = self._buffer(state, "v", p)
         v *= self.beta
         v += g
         p -= self.lr * v
@@ -198,7 +205,7 @@ class Nesterov(Momentum):
     """
 
     def _update(self, p, g, state):
-        v = state.setdefault("v", np.zeros_like(p))
+        v = self._buffer(state, "v", p)
         v *= self.beta
         v += g
         p -= self.lr * (g + self.beta * v)
@@ -223,7 +230,7 @@ class AdaGrad(Optimizer):
         return f"lr={self.lr:g}, eps={self.eps:g}"
 
     def _update(self, p, g, state):
-        G = state.setdefault("G", np.zeros_like(p))
+        G = self._buffer(state, "G", p)
         G += g * g
         p -= self.lr * g / (np.sqrt(G) + self.eps)
 
@@ -250,7 +257,7 @@ class RMSProp(Optimizer):
         return f"lr={self.lr:g}, beta={self.beta:g}, eps={self.eps:g}"
 
     def _update(self, p, g, state):
-        s = state.setdefault("s", np.zeros_like(p))
+        s = self._buffer(state, "s", p)
         s *= self.beta
         s += (1.0 - self.beta) * g * g
         p -= self.lr * g / (np.sqrt(s) + self.eps)
@@ -284,8 +291,8 @@ class Adam(Optimizer):
         return f"lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g}"
 
     def _update(self, p, g, state):
-        m = state.setdefault("m", np.zeros_like(p))
-        v = state.setdefault("v", np.zeros_like(p))
+        m = self._buffer(state, "m", p)
+        v = self._buffer(state, "v", p)
         m *= self.beta1
         m += (1.0 - self.beta1) * g
         v *= self.beta2
