@@ -38,8 +38,7 @@ from .validation import as_array, require_positive_int
 
 __all__ = ["init_weights", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "MLP", "train",
            "fit_mnist", "accuracy", "confusion_matrix", "training_flops", "mnist_arrays",
-           "set_blas_threads", "blas_threads", "draw_loss_curve", "draw_decision_regions",
-           "TrainingProgress"]
+           "blas_threads", "draw_loss_curve", "draw_decision_regions", "TrainingProgress"]
 
 
 # --------------------------------------------------------------------------- checks
@@ -62,9 +61,8 @@ def _float_dtype(dtype) -> np.dtype:
 
 
 def _inputs(X, n_in: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
-    """``X`` as a float array of shape (N, n_in), or an error that says what is wrong."""
-    if not isinstance(X, np.ndarray):
-        X = as_array(X, name, dtype=None)
+    """``X`` as a float array of shape (N, n_in) and the network's dtype, or a clear error."""
+    X = as_array(X, name, dtype=None)
     if X.dtype.kind not in "fiub":
         raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}")
     if X.dtype.kind != "f":
@@ -73,15 +71,17 @@ def _inputs(X, n_in: int, dtype: np.dtype, name: str = "X") -> np.ndarray:
     if X.ndim != 2 or X.shape[1] != n_in:
         raise ValueError(f"{name} has shape {X.shape} but the network expects shape (N, {n_in}): "
                          f"one example per row with {n_in} features")
-    return X if X.dtype == dtype else X.astype(dtype)
+    return X.astype(dtype, copy=False)
 
 
-def _labels(y, n: int, K: int, name: str = "y") -> np.ndarray:
-    """Integer class labels of shape (n,) with values in [0, K), as int64."""
+def _labels(y, n: int | None, K: int, name: str = "y") -> np.ndarray:
+    """Integer class labels of shape (n,) (any length if n is None) in [0, K), as int64."""
     y = np.asarray(y)
     if y.dtype == bool or y.dtype.kind not in "iu":
         raise TypeError(f"{name} must be integer class labels 0..{K - 1}, got dtype {y.dtype}")
-    if y.shape != (n,):
+    if y.ndim != 1:
+        raise ValueError(f"{name} must have shape (N,), one label per example, got shape {y.shape}")
+    if n is not None and len(y) != n:
         raise ValueError(f"{name} has shape {y.shape} but X has {n} rows: expected {name} of "
                          f"shape ({n},), one label per example")
     bad = np.flatnonzero((y < 0) | (y >= K))
@@ -107,8 +107,8 @@ def init_weights(n_in: int, n_out: int, *, rng=0, init="he", dtype=np.float32) -
     rng : numpy Generator or int seed
     init : str or float
         ``"he"``: ``Var(w) = 2 / n_in``, for ReLU (which zeroes half of its inputs);
-        ``"lecun"``: ``1 / n_in``, for tanh or no activation; ``"xavier"`` (Glorot):
-        ``2 / (n_in + n_out)``; a number: that standard deviation, e.g. ``0.01``.
+        ``"lecun"``: ``1 / n_in``, for tanh or no activation; a number: that standard deviation,
+        e.g. ``0.01``.
     dtype : float32 or float64
 
     Returns
@@ -117,11 +117,8 @@ def init_weights(n_in: int, n_out: int, *, rng=0, init="he", dtype=np.float32) -
     """
     n_in = require_positive_int(n_in, "n_in")
     n_out = require_positive_int(n_out, "n_out")
-    rules = {"he": 2.0 / n_in, "lecun": 1.0 / n_in, "xavier": 2.0 / (n_in + n_out)}
-    if isinstance(init, str):
-        if init not in rules:
-            raise ValueError(f"init must be one of {sorted(rules)} or a standard deviation, "
-                             f"got {init!r}")
+    rules = {"he": 2.0 / n_in, "lecun": 1.0 / n_in}
+    if isinstance(init, str) and init in rules:
         std = np.sqrt(rules[init])
     elif isinstance(init, numbers.Real) and not isinstance(init, bool) and init >= 0:
         std = float(init)
@@ -153,13 +150,9 @@ class Linear:
     def __init__(self, n_in: int, n_out: int, *, rng=0, init="he", dtype=np.float32):
         self.W = init_weights(n_in, n_out, rng=rng, init=init, dtype=dtype)
         self.b = np.zeros(n_out, dtype=self.W.dtype)
+        self.params = [self.W, self.b]
         self.grads = [np.zeros_like(self.W), np.zeros_like(self.b)]
         self.input_grad = True
-        self._X = None
-
-    @property
-    def params(self) -> list[np.ndarray]:
-        return [self.W, self.b]
 
     def forward(self, X: np.ndarray, train: bool = False) -> np.ndarray:
         """``X @ W + b`` for X of shape (N, n_in); returns (N, n_out)."""
@@ -171,23 +164,14 @@ class Linear:
     def backward(self, dY: np.ndarray) -> np.ndarray | None:
         """Store ``dW = X^T dY`` (n_in, n_out) and ``db = sum of the rows of dY`` (n_out,);
         return ``dX = dY W^T`` (N, n_in), or None when ``input_grad`` is False."""
-        if self._X is None:
-            raise RuntimeError("backward() called before forward()")
         self.grads = [self._X.T @ dY, dY.sum(axis=0)]
         return dY @ self.W.T if self.input_grad else None
 
-    def __repr__(self) -> str:
-        return f"Linear({self.W.shape[0]}, {self.W.shape[1]})"
-
 
 class _Activation:
-    """An elementwise function with no parameters."""
+    """An elementwise function: no parameters, so nothing to train."""
 
-    params: list = []
-    grads: list = []
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+    params = grads = ()
 
 
 class ReLU(_Activation):
@@ -223,7 +207,7 @@ class Tanh(_Activation):
         return dA * (1 - self._A * self._A)
 
 
-class Dropout(_Activation):
+class Dropout:
     """Inverted dropout: in training, zero each entry with probability ``p`` and scale the rest by
     ``1 / (1 - p)`` so that the expected output equals the input; at test time do nothing.
 
@@ -232,6 +216,8 @@ class Dropout(_Activation):
     p : float in [0, 1)
     rng : numpy Generator or int seed (the masks are random)
     """
+
+    params = grads = ()
 
     def __init__(self, p: float, rng=0):
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
@@ -250,9 +236,6 @@ class Dropout(_Activation):
 
     def backward(self, dA):
         return dA if self._mask is None else dA * self._mask
-
-    def __repr__(self) -> str:
-        return f"Dropout(p={self.p:g})"
 
 
 ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
@@ -281,6 +264,7 @@ class MLP:
     ----------
     layers : list of layers
     sizes : tuple of int
+    params : list of arrays [W1, b1, W2, b2, ...], in layer order; training updates them in place
     """
 
     def __init__(self, sizes, *, activation: str = "relu", init="he", dropout: float = 0.0,
@@ -302,53 +286,30 @@ class MLP:
                 if dropout:
                     self.layers.append(Dropout(dropout, rng))
         self.layers[0].input_grad = False
+        self.params = [p for layer in self.layers for p in layer.params]
 
     def __repr__(self) -> str:
         return f"MLP({list(self.sizes)}, activation={self.activation!r})"
-
-    @property
-    def params(self) -> list[np.ndarray]:
-        """All parameter arrays, in layer order: [W1, b1, W2, b2, ...]. Updated in place."""
-        return [p for layer in self.layers for p in layer.params]
-
-    @property
-    def grads(self) -> list[np.ndarray]:
-        """The gradients from the last :meth:`backward`, matching :attr:`params`."""
-        return [g for layer in self.layers for g in layer.grads]
-
-    @property
-    def weights(self) -> list[np.ndarray]:
-        """The weight matrices [W1, W2, ...] (what L2 regularization penalizes)."""
-        return [layer.W for layer in self.layers if isinstance(layer, Linear)]
 
     def num_params(self) -> int:
         """The number of trainable numbers."""
         return sum(p.size for p in self.params)
 
     def forward(self, X, train: bool = False) -> np.ndarray:
-        """The logits for a batch.
-
-        Parameters
-        ----------
-        X : float array, shape (N, d)
-        train : bool
-            Training mode (dropout active).
-
-        Returns
-        -------
-        ndarray of the network's dtype, shape (N, K)
-        """
+        """The logits (N, K), of the network's dtype, for a float array X of shape (N, d);
+        ``train=True`` switches dropout on."""
         A = _inputs(X, self.sizes[0], self.dtype)
         for layer in self.layers:
             A = layer.forward(A, train)
         return A
 
-    def backward(self, grad_logits) -> None:
+    def backward(self, grad_logits) -> list[np.ndarray]:
         """Backpropagate ``grad_logits`` (N, K), the gradient of the loss with respect to the
-        logits of the last :meth:`forward`; fills :attr:`grads`."""
+        logits of the last :meth:`forward`; return the gradients, matching :attr:`params`."""
         g = np.asarray(grad_logits, dtype=self.dtype)
         for layer in reversed(self.layers):
             g = layer.backward(g)
+        return [grad for layer in self.layers for grad in layer.grads]
 
     def loss_and_grads(self, X, y, *, l2: float = 0.0, train: bool = True):
         """Mean cross-entropy of the batch (plus ``l2 / 2`` times the squared weights) and its
@@ -358,7 +319,7 @@ class MLP:
         ----------
         X : float array (N, d);  y : int array (N,), values in [0, K)
         l2 : float
-            L2 regularization strength (weights only, not biases).
+            L2 regularization strength (weight matrices only, not biases).
         train : bool
             Training mode (dropout active).
 
@@ -373,26 +334,16 @@ class MLP:
         if not np.all(np.isfinite(logits)):
             return float("nan"), None
         loss = losses.cross_entropy(logits, y)
-        self.backward(losses.cross_entropy_grad(logits, y))
-        grads = self.grads
+        grads = self.backward(losses.cross_entropy_grad(logits, y))
         if l2:
-            loss += 0.5 * l2 * sum(float(np.sum(W * W)) for W in self.weights)
+            loss += 0.5 * l2 * sum(float(np.sum(p * p)) for p in self.params if p.ndim == 2)
             grads = [g + l2 * p if p.ndim == 2 else g for p, g in zip(self.params, grads)]
         return loss, grads
 
-    def predict_logits(self, X, batch_size: int = 10000) -> np.ndarray:
-        """Logits (N, K) in test mode, computed in batches of ``batch_size`` rows to bound memory,
-        on one thread of the matrix library (see :func:`train`)."""
-        X = _inputs(X, self.sizes[0], self.dtype)
-        if len(X) == 0:
-            return np.zeros((0, self.sizes[-1]), self.dtype)
+    def predict_logits(self, X) -> np.ndarray:
+        """Logits (N, K) in test mode, on one thread of the matrix library (as :func:`train`)."""
         with blas_threads(1):
-            return np.concatenate([self.forward(X[i:i + batch_size])
-                                   for i in range(0, len(X), batch_size)])
-
-    def predict(self, X) -> np.ndarray:
-        """Predicted classes, int64 of shape (N,): the index of the largest logit."""
-        return np.argmax(self.predict_logits(X), axis=1)
+            return self.forward(X)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (N, K), float64: :func:`helpers.losses.softmax` of the logits."""
@@ -401,11 +352,10 @@ class MLP:
     def hidden(self, X) -> list[np.ndarray]:
         """The output of every hidden activation for a batch X (N, d) in test mode: a list of
         arrays (N, h_1), (N, h_2), ..."""
-        A = _inputs(X, self.sizes[0], self.dtype)
-        out = []
+        A, out = _inputs(X, self.sizes[0], self.dtype), []
         for layer in self.layers[:-1]:
             A = layer.forward(A)
-            if isinstance(layer, (ReLU, Sigmoid, Tanh)):
+            if isinstance(layer, _Activation):
                 out.append(A)
         return out
 
@@ -415,14 +365,12 @@ class MLP:
 
     def set_params(self, values) -> None:
         """Overwrite the parameters in place with ``values`` (a list matching :attr:`params`)."""
-        params = self.params
-        if len(values) != len(params):
-            raise ValueError(f"got {len(values)} arrays for {len(params)} parameters")
-        for i, (p, v) in enumerate(zip(params, values)):
-            v = np.asarray(v)
-            if v.shape != p.shape:
+        if len(values) != len(self.params):
+            raise ValueError(f"got {len(values)} arrays for {len(self.params)} parameters")
+        for i, (p, v) in enumerate(zip(self.params, values)):
+            if np.shape(v) != p.shape:
                 raise ValueError(f"params[{i}] has shape {p.shape} but the new value has shape "
-                                 f"{v.shape}")
+                                 f"{np.shape(v)}")
             p[...] = v
 
 
@@ -483,8 +431,9 @@ def train(model: MLP, X, y, optimizer: Optimizer, *, epochs: int, batch_size: in
         y_eval = _labels(y_eval, len(X_eval), model.sizes[-1], "y_eval")
     rng = _generator(rng)
     if progress is True:
+        from IPython.display import display
         progress = TrainingProgress()
-        progress.display()
+        display(progress)
     n = len(X)
     steps_per_epoch = -(-n // batch_size)
     hist = {"loss": [], "lr": [], "epoch_loss": [], "eval_accuracy": [] if X_eval is not None
@@ -562,9 +511,8 @@ def fit_mnist(mnist=None, *, hidden=(256,), epochs: int = 10, batch_size: int = 
     mnist = mnist_arrays() if mnist is None else mnist
     model = MLP([784, *hidden, 10], activation="relu", init="he", rng=init_seed)
     steps = epochs * -(-len(mnist.x_train) // batch_size)
-    optimizer = Momentum(lr, beta=beta)
     evaluation = dict(X_eval=mnist.x_test, y_eval=mnist.y_test) if eval_on_test else {}
-    history = train(model, mnist.x_train, mnist.y_train, optimizer, epochs=epochs,
+    history = train(model, mnist.x_train, mnist.y_train, Momentum(lr, beta=beta), epochs=epochs,
                     batch_size=batch_size, rng=order_seed, schedule=cosine(lr, steps),
                     progress=progress, threads=threads, **evaluation)
     return model, history
@@ -573,12 +521,12 @@ def fit_mnist(mnist=None, *, hidden=(256,), epochs: int = 10, batch_size: int = 
 # --------------------------------------------------------------------------- evaluation
 
 def accuracy(model: MLP, X, y) -> float:
-    """Fraction of the examples (X (N, d), y (N,)) whose predicted class is the label."""
+    """Fraction of the examples (X (N, d), y (N,)) whose largest logit is the one of their label."""
     X = _inputs(X, model.sizes[0], model.dtype)
     y = _labels(y, len(X), model.sizes[-1])
     if len(y) == 0:
         raise ValueError("accuracy of an empty set is undefined: X has 0 rows")
-    return float(np.mean(model.predict(X) == y))
+    return float(np.mean(np.argmax(model.predict_logits(X), axis=1) == y))
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int = 10) -> np.ndarray:
@@ -595,8 +543,7 @@ def confusion_matrix(y_true, y_pred, num_classes: int = 10) -> np.ndarray:
     class i, and the diagonal holds the correct predictions.
     """
     K = require_positive_int(num_classes, "num_classes")
-    y_true = np.asarray(y_true)
-    y_true = _labels(y_true, y_true.shape[0] if y_true.ndim == 1 else -1, K, "y_true")
+    y_true = _labels(y_true, None, K, "y_true")
     y_pred = _labels(y_pred, len(y_true), K, "y_pred")
     return np.bincount(K * y_true + y_pred, minlength=K * K).reshape(K, K)
 
@@ -621,20 +568,17 @@ def training_flops(sizes, n_examples: int) -> int:
     """
     sizes = [require_positive_int(s, "sizes") for s in sizes]
     n = require_positive_int(n_examples, "n_examples")
-    total = 0
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        products = 2 if i == 0 else 3
-        total += products * linalg.matmul_flops((n, a), (a, b))
-    return total
+    return sum((2 if i == 0 else 3) * linalg.matmul_flops((n, a), (a, b))
+               for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])))
 
 
-def mnist_arrays(*, standardize: bool = True) -> data.MNIST:
+def mnist_arrays() -> data.MNIST:
     """MNIST ready for a network: rows of 784 float32 pixels and int64 labels.
 
-    Pixels are scaled to [0, 1] and, if ``standardize``, shifted and scaled by the mean and
-    standard deviation of the *training* pixels (one number each), so inputs have mean 0 and
-    variance 1 on the training set. (Both statistics are computed exactly, in float64, from the
-    histogram of the 256 possible pixel values.)
+    Pixels are scaled to [0, 1], then shifted and scaled by the mean and standard deviation of the
+    *training* pixels (one number each), so that inputs have mean 0 and variance 1 on the training
+    set. Both statistics are computed exactly, in float64, from the histogram of the 256 possible
+    pixel values.
 
     Returns
     -------
@@ -643,21 +587,20 @@ def mnist_arrays(*, standardize: bool = True) -> data.MNIST:
         float32, ``y_test`` (10000,) int64.
     """
     x_train, y_train, x_test, y_test = data.load_mnist(flatten=True)      # uint8 pixels
-    if standardize:
-        counts = np.bincount(x_train.ravel(), minlength=256)
-        values = np.arange(256) / 255.0
-        mean = counts @ values / counts.sum()
-        std = np.sqrt(counts @ (values - mean) ** 2 / counts.sum())
-        shift, scale = np.float32(255 * mean), np.float32(1 / (255 * std))
-    else:
-        shift, scale = np.float32(0), np.float32(1 / 255)
-    out = []
-    for x in (x_train, x_test):
+    counts = np.bincount(x_train.ravel(), minlength=256)
+    values = np.arange(256) / 255.0
+    mean = counts @ values / counts.sum()
+    std = np.sqrt(counts @ (values - mean) ** 2 / counts.sum())
+    shift, scale = np.float32(255 * mean), np.float32(1 / (255 * std))
+
+    def standardize(x):
         x = x.astype(np.float32)
         x -= shift
         x *= scale
-        out.append(x)
-    return data.MNIST(out[0], y_train.astype(np.int64), out[1], y_test.astype(np.int64))
+        return x
+
+    return data.MNIST(standardize(x_train), y_train.astype(np.int64), standardize(x_test),
+                      y_test.astype(np.int64))
 
 
 # --------------------------------------------------------------------------- threads
@@ -668,68 +611,55 @@ _BLAS = None
 def _openblas():
     """(get, set) thread-count functions of the OpenBLAS library numpy uses, or None."""
     global _BLAS
-    if _BLAS is not None:
-        return _BLAS or None
-    candidates = []
-    here = Path(np.__file__).resolve().parent
-    for folder in (here.parent / "numpy.libs", here / ".dylibs"):
-        if folder.is_dir():
-            candidates += sorted(folder.glob("*openblas*"))
-    maps = Path("/proc/self/maps")
-    if maps.is_file():
-        candidates += sorted({line.split()[-1] for line in maps.read_text().splitlines()
-                              if "openblas" in line.lower() and line.split()[-1].startswith("/")})
-    _BLAS = ()
-    for path in candidates:
-        try:
-            lib = ctypes.CDLL(str(path))
-        except OSError:
-            continue
-        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""),
-                               ("openblas", "64_"), ("openblas", "")):
-            get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-            set_ = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
-            if get is not None and set_ is not None:
-                _BLAS = (get, set_)
-                return _BLAS
-    return None
+    if _BLAS is None:
+        _BLAS = ()
+        here = Path(np.__file__).resolve().parent
+        paths = [*sorted((here.parent / "numpy.libs").glob("*openblas*")),     # pip wheels
+                 *sorted((here / ".dylibs").glob("*openblas*"))]               # (macOS)
+        maps = Path("/proc/self/maps")                 # Linux: the libraries this process loaded
+        if maps.is_file():
+            paths += sorted({line.split()[-1] for line in maps.read_text().splitlines()
+                             if "openblas" in line.lower() and line.split()[-1].startswith("/")})
+        for path in paths:
+            try:
+                lib = ctypes.CDLL(str(path))
+            except OSError:
+                continue
+            for name in ("scipy_openblas_{}_num_threads64_", "scipy_openblas_{}_num_threads",
+                         "openblas_{}_num_threads64_", "openblas_{}_num_threads"):
+                get, set_ = (getattr(lib, name.format(w), None) for w in ("get", "set"))
+                if get is not None and set_ is not None:
+                    _BLAS = (get, set_)
+                    return _BLAS
+    return _BLAS or None
 
 
 @contextlib.contextmanager
 def blas_threads(n: int | None):
     """Context manager: run the block with ``n`` threads in numpy's matrix library (OpenBLAS),
-    then restore the previous number. ``None`` (or a library other than OpenBLAS) changes nothing.
+    then restore the previous number, which ``as`` receives. ``None``, or a library other than
+    OpenBLAS, changes nothing (and ``as`` receives None).
 
     Example::
 
         with nn.blas_threads(1):
             Y = X @ W
     """
-    previous = set_blas_threads(n) if n is not None else None
-    try:
-        yield
-    finally:
-        if previous is not None:
-            set_blas_threads(previous)
-
-
-def set_blas_threads(n: int) -> int | None:
-    """Set the number of threads numpy's matrix library (OpenBLAS) uses; return the old number.
-
-    Returns None, and does nothing, when numpy uses another library (then set the environment
-    variable of that library, such as ``OMP_NUM_THREADS``, before starting Python).
-    """
-    n = require_positive_int(n, "n")
-    blas = _openblas()
+    n = None if n is None else require_positive_int(n, "n")
+    blas = _openblas() if n is not None else None
     if blas is None:
-        return None
+        yield None
+        return
     get, set_ = blas
-    old = int(get())
+    previous = int(get())
     set_(n)
-    return old
+    try:
+        yield previous
+    finally:
+        set_(previous)
 
 
-# --------------------------------------------------------------------------- progress display
+# --------------------------------------------------------------------------- pictures
 
 def draw_loss_curve(ax, step_losses, steps_per_epoch: int, *, eval_accuracy=None,
                     eval_label: str = "held-out accuracy", window: int = 50) -> None:
@@ -770,7 +700,7 @@ def draw_loss_curve(ax, step_losses, steps_per_epoch: int, *, eval_accuracy=None
               fontsize=9)
 
 
-def draw_decision_regions(ax, proba, X, y, *, lim=None, n: int = 200, colors=None) -> None:
+def draw_decision_regions(ax, proba, X, y, *, lim=None, n: int = 200) -> None:
     """Colour the plane by the class a classifier predicts, and draw the data on top.
 
     Parameters
@@ -781,29 +711,24 @@ def draw_decision_regions(ax, proba, X, y, *, lim=None, n: int = 200, colors=Non
     X : array (N, 2);  y : int array (N,) of classes 0..K-1
     lim : (xmin, xmax, ymin, ymax), optional -- by default the data's range plus a margin
     n : int -- grid points per side
-    colors : list of colours, one per class (the book's palette by default)
     """
     from matplotlib.colors import ListedColormap
     from .plotting import PALETTE
-    X = as_array(X, "X", ndim=2)
-    if X.shape[1] != 2:
-        raise ValueError(f"X must have shape (N, 2) to be drawn in the plane, got {X.shape}")
-    y = np.asarray(y)
+    X = as_array(X, "X", shape=(None, 2))
     if lim is None:
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.15 * (hi - lo)
         lim = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
     gx, gy = np.meshgrid(np.linspace(lim[0], lim[1], n), np.linspace(lim[2], lim[3], n))
-    P = np.asarray(proba(np.column_stack([gx.ravel(), gy.ravel()])), dtype=float)
+    P = np.asarray(proba(np.column_stack([gx.ravel(), gy.ravel()])))
     K = P.shape[1]
-    colors = list(colors) if colors is not None else PALETTE[:K]
-    cmap = ListedColormap(colors[:K])
     label = P.argmax(axis=1).reshape(gx.shape)
-    ax.contourf(gx, gy, label, levels=np.arange(K + 1) - 0.5, cmap=cmap, alpha=0.25)
+    ax.contourf(gx, gy, label, levels=np.arange(K + 1) - 0.5, cmap=ListedColormap(PALETTE[:K]),
+                alpha=0.25)
     ax.contour(gx, gy, label, levels=np.arange(K) + 0.5, colors="k", linewidths=1)
     for k in range(K):
-        ax.scatter(*X[y == k].T, s=14, color=colors[k], edgecolor="white", linewidth=0.4,
-                   label=f"class {k}", zorder=3)
+        ax.scatter(*X[np.asarray(y) == k].T, s=14, color=PALETTE[k], edgecolor="white",
+                   linewidth=0.4, label=f"class {k}", zorder=3)
     ax.set(xlim=lim[:2], ylim=lim[2:], xlabel="$x_1$", ylabel="$x_2$")
 
 
@@ -818,7 +743,7 @@ class TrainingProgress:
     the time, so that watching does not slow training down.
     """
 
-    def __init__(self, *, redraw_seconds: float = 1.0, figsize=(6.0, 3.2)):
+    def __init__(self, *, redraw_seconds: float = 1.0):
         import ipywidgets as ipw
         from matplotlib.figure import Figure
         self.bar = ipw.IntProgress(min=0, max=1, value=0, description="training",
@@ -826,18 +751,10 @@ class TrainingProgress:
         self.text = ipw.HTML()
         self.image = ipw.Image(format="png", layout=ipw.Layout(max_width="100%", height="auto"))
         self.widget = ipw.VBox([self.bar, self.text, self.image])
-        self.figure = Figure(figsize=figsize, dpi=100, layout="constrained")
+        self.figure = Figure(figsize=(6.0, 3.2), dpi=100, layout="constrained")
         self.redraw_seconds = float(redraw_seconds)
-        self.redraws = 0
-        self._last, self._draw_seconds = 0.0, 0.0
-        self._start = time.perf_counter()
-        self._epochs, self._steps_per_epoch, self._epoch, self._hist = 1, 1, 0, None
-
-    def display(self) -> "TrainingProgress":
-        """Show the widget in the notebook (the cell's output)."""
-        from IPython.display import display
-        display(self)
-        return self
+        self.redraws, self._draw_seconds = 0, 0.0
+        self._epochs, self._steps_per_epoch, self._accuracy = 1, 1, None
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
@@ -851,53 +768,42 @@ class TrainingProgress:
         self._start = self._last = time.perf_counter()
         self.text.value = "starting ..."
 
-    def _status(self, step: int, losses_so_far) -> str:
-        elapsed = time.perf_counter() - self._start
-        recent = float(np.mean(losses_so_far[-self._steps_per_epoch:]))
-        acc = ""
-        if self._hist is not None and self._hist["eval_accuracy"] is not None \
-                and len(self._hist["eval_accuracy"]):
-            acc = f" &middot; held-out accuracy {100 * self._hist['eval_accuracy'][-1]:.2f}%"
-        return (f"epoch {min(self._epoch + 1, self._epochs)}/{self._epochs} &middot; step {step}/"
-                f"{self.bar.max} &middot; loss {recent:.4f}{acc} &middot; {elapsed:.1f} s")
-
     def update(self, step: int, losses_so_far) -> None:
         """Called after every step; cheap unless it is time to redraw."""
-        now = time.perf_counter()
-        if now - self._last >= max(self.redraw_seconds, 10 * self._draw_seconds):
-            self._last = now
-            self.bar.value = step
-            self.text.value = self._status(step, losses_so_far)
-            self._redraw(losses_so_far)
+        if time.perf_counter() - self._last >= max(self.redraw_seconds, 10 * self._draw_seconds):
+            self._show(step, losses_so_far)
 
     def end_epoch(self, epoch: int, hist: dict) -> None:
-        self._epoch, self._hist = epoch, hist
-        step = epoch * self._steps_per_epoch
-        self.bar.value = min(step, self.bar.max)
-        self.text.value = self._status(len(hist["loss"]), hist["loss"])
-        self._redraw(hist["loss"])
-        self._last = time.perf_counter()
+        self._accuracy = list(hist["eval_accuracy"] if hist["eval_accuracy"] is not None else [])
+        self._show(epoch * self._steps_per_epoch, hist["loss"])
 
     def finish(self, hist: dict) -> None:
-        self.bar.value = self.bar.max
         self.bar.bar_style = "success"
-        self.text.value = self._status(len(hist["loss"]), hist["loss"]) + " &middot; done"
+        self.text.value += " &middot; done"
 
     def fail(self, message: str) -> None:
         self.bar.bar_style = "danger"
         self.text.value = (f'<span style="color:#b2182b"><b>stopped</b>: '
                            f"{html.escape(message)}</span>")
 
-    def _redraw(self, losses_so_far) -> None:
+    def _show(self, step: int, losses_so_far) -> None:
+        """Update the bar and the numbers, and redraw the curve."""
         t0 = time.perf_counter()
+        self.bar.value = step
+        epoch = min(-(-step // self._steps_per_epoch), self._epochs)
+        recent = float(np.mean(losses_so_far[-self._steps_per_epoch:]))
+        accs = self._accuracy
+        acc = f" &middot; held-out accuracy {100 * accs[-1]:.2f}%" if accs else ""
+        self.text.value = (f"epoch {epoch}/{self._epochs} &middot; step {step}/{self.bar.max} "
+                           f"&middot; loss {recent:.4f}{acc} &middot; {t0 - self._start:.1f} s")
         fig = self.figure
         fig.clf()
         ax = fig.subplots()
-        acc = self._hist["eval_accuracy"] if self._hist is not None else None
-        draw_loss_curve(ax, losses_so_far, self._steps_per_epoch, eval_accuracy=acc)
+        draw_loss_curve(ax, losses_so_far, self._steps_per_epoch, eval_accuracy=accs)
         ax.set_xlim(0, self._epochs)
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
         self.image.value = buf.getvalue()
         self.redraws += 1
-        self._draw_seconds = time.perf_counter() - t0
+        self._last = time.perf_counter()
+        self._draw_seconds = self._last - t0

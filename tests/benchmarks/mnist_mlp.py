@@ -146,18 +146,13 @@ def compare(mnist, epochs, threads):
 
 def matmul_speed(threads):
     """Best float32 GFLOP/s over the shapes of the model's products and a large square one."""
-    previous = nn.set_blas_threads(threads)
-    try:
-        h = SIZES[1]
-        shapes = {f"forward (128,784)@(784,{h})": (BATCH_SIZE, 784, h),
-                  f"weight grad (784,128)@(128,{h})": (784, BATCH_SIZE, h),
-                  "square 2048": (2048, 2048, 2048)}
-        speeds = {name: linalg.measure_gflops(*s, repeats=7, dtype=np.float32)
-                  for name, s in shapes.items()}
-    finally:
-        if previous is not None:
-            nn.set_blas_threads(previous)
-    return speeds
+    h = SIZES[1]
+    shapes = {f"forward (128,784)@(784,{h})": (BATCH_SIZE, 784, h),
+              f"weight grad (784,128)@(128,{h})": (784, BATCH_SIZE, h),
+              "square 2048": (2048, 2048, 2048)}
+    with nn.blas_threads(threads):
+        return {name: linalg.measure_gflops(*s, repeats=7, dtype=np.float32)
+                for name, s in shapes.items()}
 
 
 def main():
