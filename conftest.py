@@ -1,13 +1,21 @@
 """Root pytest configuration.
 
 * nbval's sanitizer is set by absolute path, so `pytest` works from any folder.
+* Notebook kernels get the same environment as when their outputs were saved
+  (tools/notebooks.py KERNEL_ENV: one BLAS thread, fixed hash seed).
 * At the end, one summary line counts unit tests, notebooks (and their cells) and browser tests.
 """
 
+import os
+import sys
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+from notebooks import KERNEL_ENV  # noqa: E402  (tools/notebooks.py)
+
+os.environ.update(KERNEL_ENV)
 
 
 def pytest_configure(config):

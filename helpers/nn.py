@@ -23,14 +23,13 @@ for gradient checks.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import html
 import io
 import numbers
 import time
-from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from . import data, linalg, losses
 from .optim import Momentum, Optimizer, check_loss, cosine
@@ -605,40 +604,14 @@ def mnist_arrays() -> data.MNIST:
 
 # --------------------------------------------------------------------------- threads
 
-_BLAS = None
-
-
-def _openblas():
-    """(get, set) thread-count functions of the OpenBLAS library numpy uses, or None."""
-    global _BLAS
-    if _BLAS is None:
-        _BLAS = ()
-        here = Path(np.__file__).resolve().parent
-        paths = [*sorted((here.parent / "numpy.libs").glob("*openblas*")),     # pip wheels
-                 *sorted((here / ".dylibs").glob("*openblas*"))]               # (macOS)
-        maps = Path("/proc/self/maps")                 # Linux: the libraries this process loaded
-        if maps.is_file():
-            paths += sorted({line.split()[-1] for line in maps.read_text().splitlines()
-                             if "openblas" in line.lower() and line.split()[-1].startswith("/")})
-        for path in paths:
-            try:
-                lib = ctypes.CDLL(str(path))
-            except OSError:
-                continue
-            for name in ("scipy_openblas_{}_num_threads64_", "scipy_openblas_{}_num_threads",
-                         "openblas_{}_num_threads64_", "openblas_{}_num_threads"):
-                get, set_ = (getattr(lib, name.format(w), None) for w in ("get", "set"))
-                if get is not None and set_ is not None:
-                    _BLAS = (get, set_)
-                    return _BLAS
-    return _BLAS or None
-
-
 @contextlib.contextmanager
 def blas_threads(n: int | None):
-    """Context manager: run the block with ``n`` threads in numpy's matrix library (OpenBLAS),
-    then restore the previous number, which ``as`` receives. ``None``, or a library other than
-    OpenBLAS, changes nothing (and ``as`` receives None).
+    """Context manager: run the block with ``n`` threads in numpy's matrix library (BLAS),
+    then restore the previous number, which ``as`` receives. ``None``, or no BLAS library that
+    threadpoolctl can control, changes nothing (and ``as`` receives None).
+
+    One thread keeps results bit-for-bit reproducible (a product split over threads may round
+    differently) and avoids threads waiting for each other on a busy machine.
 
     Example::
 
@@ -646,17 +619,12 @@ def blas_threads(n: int | None):
             Y = X @ W
     """
     n = None if n is None else require_positive_int(n, "n")
-    blas = _openblas() if n is not None else None
-    if blas is None:
+    pools = [p for p in threadpool_info() if p["user_api"] == "blas"] if n is not None else []
+    if not pools:
         yield None
         return
-    get, set_ = blas
-    previous = int(get())
-    set_(n)
-    try:
-        yield previous
-    finally:
-        set_(previous)
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield pools[0]["num_threads"]
 
 
 # --------------------------------------------------------------------------- pictures
