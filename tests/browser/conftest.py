@@ -1,0 +1,99 @@
+"""Fixtures of the browser tests: one headless Chromium and one Jupyter server per test session
+(per worker under pytest-xdist), always stopped at the end, also when a test fails.
+
+Without a Chromium binary the browser tests are skipped with a message that says how to install
+one, except under CI (environment variable CI=true), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import book_browser as bb
+
+# The fixture notebooks are inputs of test_browser_helper.py, not part of the book: nbval must not
+# collect them (one of them fails on purpose).
+collect_ignore = ["fixtures"]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = bb.find_chromium()
+    if path is None:
+        bb.browser_unavailable(bb.INSTALL_HINT)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        bb.browser_unavailable("the Python package playwright is missing: "
+                     "`pip install -r requirements-test.txt` installs it")
+    pw = sync_playwright().start()
+    try:
+        chromium = pw.chromium.launch(executable_path=chromium_path, args=bb.CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        pw.stop()
+
+
+def _serve(app: str):
+    server = bb.JupyterServer(app)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab_server():
+    yield from _serve("lab")
+
+
+@pytest.fixture(scope="session")
+def notebook_server():
+    # Its own server: one server that has served JupyterLab's page answers 403 to some of
+    # Notebook 7's font files (jupyter_server caches static files by name across apps).
+    yield from _serve("notebook")
+
+
+def _context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def lab_context(browser, lab_server):
+    yield from _context(browser)
+
+
+@pytest.fixture(scope="session")
+def notebook_context(browser, notebook_server):
+    yield from _context(browser)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Seconds per notebook of the browser tests (open, Run All, controls, total)."""
+    rows = []
+    for key in ("passed", "failed"):
+        for rep in terminalreporter.stats.get(key, []):
+            props = dict(getattr(rep, "user_properties", []) or [])
+            if getattr(rep, "when", "") == "call" and "browser_seconds" in props:
+                rows.append((rep.nodeid.split("::")[-1], key, props["browser_seconds"]))
+    if rows:
+        terminalreporter.section("browser tests: seconds per notebook")
+        for name, outcome, s in rows:
+            terminalreporter.write_line(
+                f"{s.get('total', 0):6.1f} s  (open {s.get('open', 0):4.1f}, run all "
+                f"{s.get('run_all', 0):5.1f}, controls {s.get('controls', 0):5.1f})  "
+                f"{outcome:6s} {name}")
