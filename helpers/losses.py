@@ -293,13 +293,7 @@ def cross_entropy_grad(logits, labels) -> np.ndarray:
 
 
 def _z_and_targets(z, y) -> tuple[np.ndarray, np.ndarray]:
-    z = as_array(z, "z")
-    y = as_array(y, "y")
-    require_same_shape(z, y, ("z", "y"))
-    if z.size == 0:
-        raise ValueError("z and y are empty")
-    _finite(z, "z")
-    _finite(y, "y")
+    z, y = _pair(z, y, ("z", "y"))
     if not np.all((y >= 0) & (y <= 1)):
         raise ValueError("targets y must be in [0, 1] (labels 0/1 or probabilities), got values "
                          f"from {y.min():.3g} to {y.max():.3g}")
@@ -341,15 +335,16 @@ def binary_cross_entropy_with_logits_grad(z, y) -> np.ndarray:
     return (sigmoid(z) - y) / z.size
 
 
-def _pair(y_hat, y) -> tuple[np.ndarray, np.ndarray]:
-    y_hat = as_array(y_hat, "y_hat")
-    y = as_array(y, "y")
-    require_same_shape(y_hat, y, ("y_hat", "y"))
-    if y.size == 0:
-        raise ValueError("y_hat and y are empty")
-    _finite(y_hat, "y_hat")
-    _finite(y, "y")
-    return y_hat, y
+def _pair(a, b, names=("y_hat", "y")) -> tuple[np.ndarray, np.ndarray]:
+    """Two finite float arrays of the same, non-empty shape (errors use ``names``)."""
+    a = as_array(a, names[0])
+    b = as_array(b, names[1])
+    require_same_shape(a, b, names)
+    if a.size == 0:
+        raise ValueError(f"{names[0]} and {names[1]} are empty")
+    _finite(a, names[0])
+    _finite(b, names[1])
+    return a, b
 
 
 def mse(y_hat, y) -> float:
