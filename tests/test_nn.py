@@ -45,18 +45,23 @@ def autodiff_loss(model, X, y, l2=0.0):
     return float(loss.data), [p.grad for p in params]
 
 
+def unflatten(theta, shapes):
+    """Split a flat parameter vector into arrays of the given shapes."""
+    parts, i = [], 0
+    for s in shapes:
+        k = int(np.prod(s))
+        parts.append(theta[i:i + k].reshape(s))
+        i += k
+    return parts
+
+
 def flat_loss(model, X, y, l2=0.0):
     """The loss as a function of all parameters flattened into one vector (for gradcheck)."""
     shapes = [p.shape for p in model.params]
 
     def f(theta):
-        parts, i = [], 0
-        for s in shapes:
-            k = int(np.prod(s))
-            parts.append(theta[i:i + k].reshape(s))
-            i += k
         saved = model.copy_params()
-        model.set_params(parts)
+        model.set_params(unflatten(theta, shapes))
         loss, _ = model.loss_and_grads(X, y, l2=l2)
         model.set_params(saved)
         return loss
@@ -123,13 +128,8 @@ def test_dropout_gradient_with_a_fixed_mask():
     theta = np.concatenate([p.ravel() for p in model.params])
 
     def f(t):
-        parts, i = [], 0
-        for s in shapes:
-            k = int(np.prod(s))
-            parts.append(t[i:i + k].reshape(s))
-            i += k
         saved = model.copy_params()
-        model.set_params(parts)
+        model.set_params(unflatten(t, shapes))
         loss, _ = loss_with_mask_seed(model)
         model.set_params(saved)
         return loss
