@@ -244,7 +244,11 @@ def execute(paths: list[Path], timeout: int = 600) -> None:
         client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False,
                                 resources={"metadata": {"path": str(path.parent)}})
         t0 = time.perf_counter()
-        client.execute()
+        try:
+            client.execute()
+        finally:
+            if km.has_kernel:             # nbclient leaves a kernel it did not create running
+                km.shutdown_kernel(now=True)
         nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                      "name": "python3"}
         nb.metadata.get("language_info", {}).pop("version", None)
