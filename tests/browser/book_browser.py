@@ -878,3 +878,21 @@ def check_notebook(context, server: JupyterServer, source: Path, *, ui: str = "l
     shutil.rmtree(artifacts, ignore_errors=True)
     artifacts.mkdir(parents=True, exist_ok=True)
     return _Checker(context, server, source, ui, artifacts, expected_figures).run()
+
+
+def assert_notebook_works(context, server, path, *, ui: str, record_property) -> None:
+    """Run :func:`check_notebook` on ``path`` as a pytest test: fail with the helper's message, and
+    require that at least one control was moved."""
+    import pytest
+
+    try:
+        report = check_notebook(context, server, path, ui=ui,
+                                expected_figures=saved_figure_count(path))
+        failure = None
+    except BrowserCheckError as err:
+        report, failure = err.report, str(err)
+    record_property("browser_seconds", report.seconds)
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    moved = [c for f in report.figures for c in f["controls"] if c["moves"]]
+    assert moved, f"no control of {notebook_id(path)} was moved"

@@ -19,14 +19,4 @@ NOTEBOOKS = bb.interactive_notebooks()
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[bb.notebook_id(p) for p in NOTEBOOKS])
 def test_every_slider_in_jupyterlab(path, lab_context, lab_server, record_property):
-    try:
-        report = bb.check_notebook(lab_context, lab_server, path, ui="lab",
-                                   expected_figures=bb.saved_figure_count(path))
-        failure = None
-    except bb.BrowserCheckError as err:
-        report, failure = err.report, str(err)
-    record_property("browser_seconds", report.seconds)
-    if failure:
-        pytest.fail(failure, pytrace=False)
-    moved = [c for f in report.figures for c in f["controls"] if c["moves"]]
-    assert moved, f"no control of {bb.notebook_id(path)} was moved"
+    bb.assert_notebook_works(lab_context, lab_server, path, ui="lab", record_property=record_property)
