@@ -148,6 +148,18 @@ def test_moving_a_control_redraws_once_with_the_new_values():
     assert calls[-2:] == [(1.0, 0.0), (1.0, 0.5)] and fig.redraws == 4
 
 
+def test_each_move_draws_the_figure_exactly_once():
+    """One rendering per move: saving through savefig would lay the figure out a second time."""
+    fig = widgets.interactive_figure(lambda axes, w: [line(ax, w) for ax in axes][0],
+                                     nrows=1, ncols=2, figsize=(12.0, 4.0), w=(-2.0, 2.0, 0.5, 1.0))
+    draws = []
+    fig.figure.canvas.mpl_connect("draw_event", lambda event: draws.append(event.name))
+    for w in (-2.0, 0.5, 2.0):
+        fig.set(w=w)
+    assert draws == ["draw_event"] * 3
+    assert _png_size(fig.png) == (1200, 400)   # the whole figure, at the book's 100 dpi
+
+
 def test_the_same_values_give_the_same_png():
     fig = widgets.interactive_figure(line, w=(-2.0, 2.0, 0.5, 1.0))
     first = fig.png
