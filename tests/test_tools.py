@@ -80,6 +80,19 @@ def test_run_script_rejects_unknown_commands(capsys):
     assert "python3 tools/run.py lab" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("uid, extra", [(1000, []), (0, ["--allow-root"])])
+def test_lab_opens_the_introduction_and_allows_root_only_as_root(monkeypatch, uid, extra):
+    launched = []
+    monkeypatch.setattr(run, "ensure_env", lambda requirements: None)
+    monkeypatch.setattr(run.os, "geteuid", lambda: uid, raising=False)
+    monkeypatch.setattr(run.subprocess, "call", lambda cmd, cwd: launched.append(cmd) or 0)
+    assert run.main(["lab"]) == 0
+    assert run.main(["lab", "notebooks/02_calculus", "--allow-root"]) == 0
+    assert launched[0] == [str(run.PY), "-m", "jupyter", "lab", "notebooks/00_introduction.ipynb",
+                           *extra]
+    assert launched[1][-2:] == ["notebooks/02_calculus", "--allow-root"]   # never given twice
+
+
 @pytest.mark.parametrize("command", ["frobnicate", ""])
 def test_notebooks_script_rejects_unknown_commands(command, capsys):
     assert book.main([command] if command else []) == 2

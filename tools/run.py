@@ -53,6 +53,10 @@ def main(argv: list[str]) -> int:
     if command == "lab":
         ensure_env("requirements.txt")
         args = rest or ["notebooks/00_introduction.ipynb"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+            # Jupyter refuses to start as root unless told to (containers often run as root).
+            print("Running as root: starting JupyterLab with --allow-root.", flush=True)
+            args = [*args, "--allow-root"]
         return subprocess.call([str(PY), "-m", "jupyter", "lab", *args], cwd=ROOT)
     ensure_env("requirements-test.txt")
     return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
