@@ -153,8 +153,10 @@ class Optimizer:
         for p, g, s in zip(params, checked, self.state):
             self._update(p, g, s)
 
-    def _update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:  # pragma: no cover
-        raise NotImplementedError
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not say how to update a parameter: "
+                                  "Optimizer is a base class; use SGD, Momentum, Adam ... or "
+                                  "subclass it and write _update(p, g, state) (see SGD)")
 
     @staticmethod
     def _buffer(state: dict, key: str, p: np.ndarray) -> np.ndarray:

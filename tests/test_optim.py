@@ -457,3 +457,29 @@ def test_schedules_reject_negative_or_fractional_steps(schedule):
         schedule(-1)
     with pytest.raises(ValueError, match="integer >= 0"):
         schedule(1.5)
+
+
+def test_optimizer_base_class_is_what_a_new_method_subclasses():
+    """A reader's own method: subclass Optimizer, write _update; step validates and keeps state."""
+
+    class SignDescent(optim.Optimizer):
+        def _update(self, p, g, state):
+            count = self._buffer(state, "count", p)
+            count += 1.0
+            p -= self.lr * np.sign(g)
+
+    opt = SignDescent(lr=0.5)
+    assert repr(opt) == "SignDescent(lr=0.5)"
+    w = np.array([3.0, -2.0, 0.0])
+    for t in (1, 2):
+        opt.step([w], [np.array([10.0, -0.1, 0.0])])
+        assert opt.t == t and np.array_equal(opt.state[0]["count"], np.full(3, float(t)))
+    assert np.array_equal(w, [2.0, -1.0, 0.0])
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
+        opt.step([w], [np.zeros(2)])
+    opt.reset()
+    assert opt.t == 0 and opt.state == []
+    with pytest.raises(ValueError, match="lr"):
+        SignDescent(lr=0.0)
+    with pytest.raises(NotImplementedError, match="subclass it and write _update"):
+        optim.Optimizer(lr=0.1).step([np.zeros(2)], [np.ones(2)])
