@@ -230,17 +230,17 @@ def check_choice(answer: Any, correct: Any, options: Sequence | None = None, *,
     if _is_placeholder(answer):
         return _not_attempted(name, hint)
 
-    def norm(v):
-        return v.strip().lower() if isinstance(v, str) else v
+    def same(a, b) -> bool:
+        a, b = (v.strip().lower() if isinstance(v, str) else v for v in (a, b))
+        try:
+            return bool(a == b)
+        except Exception:  # e.g. an array of several numbers compared with a string
+            return False
 
-    if options is not None and all(norm(answer) != norm(o) for o in options):
+    if options is not None and not any(same(answer, o) for o in options):
         listed = ", ".join(repr(o) for o in options)
         return Verdict(WRONG, f"`{name}` = {answer!r} is not one of the options ({listed}).", hint)
-    try:
-        same = bool(norm(answer) == norm(correct))
-    except Exception:  # e.g. an array compared with a string
-        same = False
-    if not same:
+    if not same(answer, correct):
         return Verdict(WRONG, f"`{name}` = {answer!r} is not the right choice.", hint)
     return Verdict(CORRECT, f"`{name}` = {answer!r} is right.")
 

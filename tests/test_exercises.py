@@ -25,6 +25,23 @@ def test_check_value_says_wrong_without_raising(answer):
     assert not v
 
 
+@pytest.mark.parametrize("answer", BAD_ANSWERS, ids=lambda a: type(a).__name__)
+def test_every_checker_says_wrong_without_raising(answer):
+    """The same bad answers given to the other checkers (a function that returns them, for
+    check_function): each says 'Not yet' with the hint, never raises."""
+    verdicts = {
+        "check_choice with options": exercises.check_choice(answer, "b", ["a", "b", "c"], hint="h"),
+        "check_choice": exercises.check_choice(answer, (1.0, 2.0), hint="h"),
+        "check_property": exercises.check_property(answer, lambda a: a @ [1.0, 1.0] == 3.0,
+                                                   "summing to 3", shape=(2,), hint="h"),
+        "check_function": exercises.check_function(lambda x: answer, lambda x: x, [(1.0,)],
+                                                   hint="h"),
+    }
+    for checker, verdict in verdicts.items():
+        assert verdict.status == "wrong", f"{checker}: {verdict}"
+        assert verdict.hint == "h" and verdict.message, checker
+
+
 @pytest.mark.parametrize("placeholder", [None, ...])
 def test_placeholders_are_not_attempted(placeholder):
     for verdict in (
