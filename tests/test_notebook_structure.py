@@ -39,16 +39,6 @@ def _is_hidden(cell) -> bool:
     return bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
 
 
-def _text_of(outputs) -> str:
-    parts = []
-    for o in outputs:
-        if o.output_type == "stream":
-            parts.append(o.text)
-        elif "data" in o:
-            parts.append(o.data.get("text/plain", ""))
-    return "\n".join(parts)
-
-
 def test_there_are_notebooks():
     assert PATHS, "no notebooks found under notebooks/"
     assert book.INTRO in PATHS, "the introduction notebooks/00_introduction.ipynb is missing"
@@ -110,7 +100,7 @@ def test_exercises_have_checkers_and_hidden_correct_solutions(nb_path):
             assert "solution" in sol.metadata.get("tags", []), f"exercise {k}: tag the solution 'solution'"
             assert sol.source.startswith("# Solution"), f"exercise {k}: a solution starts with '# Solution'"
             assert CHECKER.search(sol.source), f"exercise {k}: the solution must call the checker"
-            text = _text_of(sol.outputs)
+            text = book.output_text(sol)
             assert text.startswith("Correct") or "\nCorrect" in text, \
                 f"exercise {k}: the saved solution's verdict is not 'Correct':\n{text}"
 

@@ -97,3 +97,15 @@ def test_lab_opens_the_introduction_and_allows_root_only_as_root(monkeypatch, ui
 def test_notebooks_script_rejects_unknown_commands(command, capsys):
     assert book.main([command] if command else []) == 2
     assert "generate" in capsys.readouterr().out
+
+
+def test_output_text_joins_streams_and_plain_text_only():
+    cell = nbformat.v4.new_code_cell("print(1); 2")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+                    nbformat.v4.new_output("display_data", data={"text/plain": "<Figure>",
+                                                                 "image/png": "iVBOR"}),
+                    nbformat.v4.new_output("execute_result", data={"text/plain": "2"},
+                                           execution_count=1),
+                    nbformat.v4.new_output("error", ename="E", evalue="v", traceback=[])]
+    assert book.output_text(cell) == "1\n\n<Figure>\n2"
+    assert book.output_text(nbformat.v4.new_markdown_cell("# no outputs")) == ""

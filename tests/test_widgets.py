@@ -13,6 +13,7 @@ import io
 import queue
 import sys
 import time
+from pathlib import Path
 
 import ipywidgets as ipw
 import matplotlib as mpl
@@ -23,6 +24,9 @@ from matplotlib.axes import Axes
 from PIL import Image
 
 from helpers import plotting, widgets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import notebooks as book  # noqa: E402  (tools/notebooks.py: a kernel of this interpreter)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -324,15 +328,7 @@ OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error", "clear_outp
 
 @pytest.fixture(scope="module")
 def kernel():
-    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-    from jupyter_client.manager import KernelManager
-
-    class CurrentInterpreter(KernelSpecManager):
-        def get_kernel_spec(self, kernel_name):
-            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f",
-                                    "{connection_file}"], display_name="python", language="python")
-
-    km = KernelManager(kernel_name="python3", kernel_spec_manager=CurrentInterpreter())
+    km = book.kernel_manager()
     km.start_kernel()
     try:
         kc = km.client()

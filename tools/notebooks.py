@@ -221,11 +221,22 @@ def generate() -> list[Path]:
     return changed
 
 
-def execute(paths: list[Path], timeout: int = 600) -> None:
-    """Run each notebook top to bottom in a fresh kernel of this interpreter and save it."""
+def output_text(cell) -> str:
+    """What a code cell printed and showed as text: its streams and ``text/plain`` outputs."""
+    parts = []
+    for o in cell.get("outputs", []):
+        if o.output_type == "stream":
+            parts.append(o.text)
+        elif "data" in o:
+            parts.append(o.data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def kernel_manager():
+    """A Jupyter kernel manager whose kernel is this interpreter (the book's .venv), whatever
+    kernels the machine has installed, with :data:`KERNEL_ENV` in its environment."""
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import KernelManager
-    from nbclient import NotebookClient
 
     class CurrentInterpreter(KernelSpecManager):
         def get_kernel_spec(self, kernel_name):
@@ -233,22 +244,37 @@ def execute(paths: list[Path], timeout: int = 600) -> None:
                                     "{connection_file}"],
                               display_name="Python 3 (ipykernel)", language="python")
 
-    os.environ.update(KERNEL_ENV)
+    os.environ.update(KERNEL_ENV)   # the kernel inherits this process's environment
+    return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentInterpreter())
+
+
+def run(nb, path: Path, timeout: int = 600, allow_errors: bool = False):
+    """Execute the notebook object ``nb`` (read from ``path``) top to bottom in a fresh kernel of
+    this interpreter, in ``path``'s folder; outputs are written into ``nb``, which is returned."""
+    from nbclient import NotebookClient
+
+    km = kernel_manager()
+    client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False,
+                            allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(Path(path).parent)}})
+    try:
+        client.execute(cleanup_kc=True)   # stop the kernel and close its channels afterwards
+    finally:
+        if km.has_kernel:                 # also when execution itself failed
+            km.shutdown_kernel(now=True)
+    return nb
+
+
+def execute(paths: list[Path], timeout: int = 600) -> None:
+    """Run each notebook top to bottom in a fresh kernel of this interpreter and save it."""
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
                 cell.metadata.pop("execution", None)
-        km = KernelManager(kernel_name="python3", kernel_spec_manager=CurrentInterpreter())
-        client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False,
-                                resources={"metadata": {"path": str(path.parent)}})
         t0 = time.perf_counter()
-        try:
-            client.execute()
-        finally:
-            if km.has_kernel:             # nbclient leaves a kernel it did not create running
-                km.shutdown_kernel(now=True)
+        run(nb, path, timeout)
         nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                      "name": "python3"}
         nb.metadata.get("language_info", {}).pop("version", None)

@@ -33,8 +33,6 @@ os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
 os.environ.setdefault("PYTHONHASHSEED", "0")
 
 import nbformat  # noqa: E402
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager  # noqa: E402
-from jupyter_client.manager import KernelManager  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,23 +90,15 @@ def _book_widget_latency(points):
 '''
 
 
-class CurrentInterpreter(KernelSpecManager):
-    """The kernel is this Python (the book's .venv), whatever kernels the machine has."""
-
-    def get_kernel_spec(self, kernel_name):
-        return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                          display_name="Python 3 (ipykernel)", language="python")
-
-
 def measure(path: Path, points: int) -> tuple[float, list[dict]]:
     """Execute ``path`` in a fresh kernel and time every control's redraws; (seconds, records)."""
     nb = nbformat.read(path, as_version=4)
-    km = KernelManager(kernel_name="python3", kernel_spec_manager=CurrentInterpreter())
+    km = book.kernel_manager()
     client = NotebookClient(nb, km=km, timeout=600, record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     t0 = time.perf_counter()
     try:
-        with client.setup_kernel():
+        with client.setup_kernel(cleanup_kc=True):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":
                     client.execute_cell(cell, index)
