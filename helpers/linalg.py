@@ -9,25 +9,28 @@ What the linear-algebra series builds and later series reuse:
   grid and the unit circle, and of a projection;
 * :func:`low_rank_approx` and :func:`pca` (returning a :class:`PCA`) -- truncated SVD and
   principal component analysis;
-* :func:`matmul_flops`, :func:`measure_gflops` and :func:`dense` -- the cost of a matrix product,
-  the speed of this machine, and the dense layer ``X @ W + b`` with its shape checks.
+* :func:`matmul_flops`, :func:`measure_gflops`, :func:`blas_threads` and :func:`dense` -- the cost
+  of a matrix product, the speed of this machine, how many threads numpy's matrix library uses,
+  and the dense layer ``X @ W + b`` with its shape checks.
 
 Arrays are float64 unless stated. Shape mismatches raise ``ValueError`` naming both shapes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import NamedTuple
 
 import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from .validation import as_array, require_positive_int, require_same_shape
 
 __all__ = ["EPS", "IdentityError", "relative_error", "check_identity", "product_tolerance", "project",
            "draw_transform",
            "draw_projection", "low_rank_approx", "PCA", "pca", "matmul_flops", "measure_gflops",
-           "dense"]
+           "blas_threads", "dense"]
 
 EPS = float(np.finfo(np.float64).eps)
 """Machine epsilon of float64, 2**-52 (about 2.2e-16): the gap between 1 and the next float.
@@ -556,6 +559,29 @@ def measure_gflops(m: int, k: int | None = None, n: int | None = None, *, repeat
         best = min(best, time.perf_counter() - t0)
     best = max(best, 1e-9)   # a timer tick of 0 would divide by zero
     return matmul_flops((m, k), (k, n)) / best / 1e9
+
+
+@contextlib.contextmanager
+def blas_threads(n: int | None):
+    """Context manager: run the block with ``n`` threads in numpy's matrix library (BLAS),
+    then restore the previous number, which ``as`` receives. ``None``, or no BLAS library that
+    threadpoolctl can control, changes nothing (and ``as`` receives None).
+
+    One thread keeps results bit-for-bit reproducible (a product split over threads may round
+    differently) and avoids threads waiting for each other on a busy machine.
+
+    Example::
+
+        with linalg.blas_threads(1):
+            Y = X @ W
+    """
+    n = None if n is None else require_positive_int(n, "n")
+    pools = [p for p in threadpool_info() if p["user_api"] == "blas"] if n is not None else []
+    if not pools:
+        yield None
+        return
+    with threadpool_limits(limits=n, user_api="blas"):
+        yield pools[0]["num_threads"]
 
 
 def dense(X, W, b) -> np.ndarray:

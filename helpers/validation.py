@@ -11,7 +11,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "require_same_shape", "require_positive_int"]
+__all__ = ["as_array", "require_same_shape", "require_positive_int", "as_generator",
+           "as_batch", "as_labels"]
 
 
 def as_array(x, name: str = "x", *, ndim: int | tuple[int, ...] | None = None,
@@ -77,3 +78,51 @@ def require_positive_int(n, name: str = "n") -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0:
         raise ValueError(f"{name} must be a positive integer, got {n!r}")
     return int(n)
+
+
+def as_generator(rng, name: str = "rng") -> np.random.Generator:
+    """A numpy ``Generator``: ``rng`` itself if it is one, else a new one seeded with the integer
+    ``rng >= 0``; anything else is a ``TypeError`` that says how to make one."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"{name} must be a numpy Generator (np.random.default_rng(seed)) or a seed "
+                    f">= 0, got {rng!r}")
+
+
+def as_batch(X, n_features: int, dtype=np.float32, name: str = "X") -> np.ndarray:
+    """A batch of examples: ``X`` as a float array of shape (N, n_features) and ``dtype``.
+
+    Integer and boolean arrays are refused rather than converted (MNIST's uint8 pixels must be
+    scaled first, and the message says so); a wrong width names both shapes.
+    """
+    X = as_array(X, name, dtype=None)
+    if X.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must be a numeric array, got dtype {X.dtype}")
+    if X.dtype.kind != "f":
+        hint = " (MNIST pixels are uint8: scale them, e.g. X / 255)" if X.dtype == np.uint8 else ""
+        raise TypeError(f"{name} must be a float array, got dtype {X.dtype}{hint}")
+    if X.ndim != 2 or X.shape[1] != n_features:
+        raise ValueError(f"{name} has shape {X.shape} but the network expects shape "
+                         f"(N, {n_features}): one example per row with {n_features} features")
+    return X.astype(dtype, copy=False)
+
+
+def as_labels(y, num_classes: int, n: int | None = None, name: str = "y") -> np.ndarray:
+    """Integer class labels in [0, num_classes) of shape (n,) (any length if ``n`` is None), as
+    int64. Float labels, a wrong length and a label out of range each get their own message."""
+    y = np.asarray(y)
+    K = num_classes
+    if y.dtype == bool or y.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be integer class labels 0..{K - 1}, got dtype {y.dtype}")
+    if y.ndim != 1:
+        raise ValueError(f"{name} must have shape (N,), one label per example, got shape {y.shape}")
+    if n is not None and len(y) != n:
+        raise ValueError(f"{name} has shape {y.shape} but there are {n} examples: expected "
+                         f"{name} of shape ({n},), one label per example")
+    bad = np.flatnonzero((y < 0) | (y >= K))
+    if bad.size:
+        raise ValueError(f"{name}[{bad[0]}] = {y[bad[0]]} is out of range: the network has {K} "
+                         f"outputs, so labels must be in [0, {K}) ({bad.size} out of range)")
+    return y.astype(np.int64, copy=False)

@@ -448,3 +448,26 @@ def test_dense_errors(rng):
         linalg.dense(np.ones((6, 4)), W, np.ones(4))
     with pytest.raises(ValueError, match=r"b must have 1 dimension"):
         linalg.dense(np.ones((6, 4)), W, np.ones((1, 3)))
+
+
+def test_blas_threads_sets_and_restores_the_thread_count():
+    with linalg.blas_threads(2) as outer:
+        if outer is None:      # only possible when numpy is built on another matrix library
+            assert "openblas" not in str(np.show_config(mode="dicts")).lower()
+            return
+        with linalg.blas_threads(1) as previous:
+            assert previous == 2
+            with linalg.blas_threads(3) as inner:
+                assert inner == 1
+            with linalg.blas_threads(None) as untouched:
+                assert untouched is None
+            with linalg.blas_threads(1) as restored:
+                assert restored == 1        # 3 was undone when its block ended
+        with pytest.raises(RuntimeError):
+            with linalg.blas_threads(1):
+                raise RuntimeError("inside")
+        with linalg.blas_threads(2) as after_error:
+            assert after_error == 2         # restored although the block raised
+    with pytest.raises(ValueError, match="positive integer"):
+        with linalg.blas_threads(0):
+            pass

@@ -106,3 +106,39 @@ def test_require_positive_int(bad):
     assert validation.require_positive_int(np.int64(5)) == 5
     with pytest.raises(ValueError, match="must be a positive integer"):
         validation.require_positive_int(bad, "n")
+
+
+def test_as_generator_passes_generators_and_seeds_integers():
+    g = np.random.default_rng(3)
+    assert validation.as_generator(g) is g
+    assert validation.as_generator(7).random() == np.random.default_rng(7).random()
+    for bad in (-1, 1.5, True, "seed", None):
+        with pytest.raises(TypeError, match=r"rng must be a numpy Generator .*default_rng"):
+            validation.as_generator(bad)
+
+
+def test_as_batch_converts_floats_and_explains_everything_else():
+    X = validation.as_batch(np.ones((3, 4)), 4, np.float32)
+    assert X.dtype == np.float32 and X.shape == (3, 4)
+    with pytest.raises(ValueError, match=r"X has shape \(3, 5\) but the network expects shape \(N, 4\)"):
+        validation.as_batch(np.ones((3, 5)), 4)
+    with pytest.raises(ValueError, match=r"batch has shape \(4,\)"):
+        validation.as_batch(np.ones(4), 4, name="batch")
+    with pytest.raises(TypeError, match=r"uint8.*X / 255"):
+        validation.as_batch(np.ones((3, 4), np.uint8), 4)
+    with pytest.raises(TypeError, match="numeric"):
+        validation.as_batch([["a"] * 4], 4)
+
+
+def test_as_labels_checks_dtype_shape_count_and_range():
+    y = validation.as_labels(np.array([0, 2, 1], np.int32), 3, n=3)
+    assert y.dtype == np.int64 and y.tolist() == [0, 2, 1]
+    assert validation.as_labels([1, 1], 2).tolist() == [1, 1]       # any length when n is None
+    with pytest.raises(TypeError, match="integer class labels 0..2, got dtype float64"):
+        validation.as_labels([0.0, 1.0], 3)
+    with pytest.raises(ValueError, match=r"shape \(N,\)"):
+        validation.as_labels([[0, 1]], 3)
+    with pytest.raises(ValueError, match=r"shape \(2,\) but there are 3 examples"):
+        validation.as_labels([0, 1], 3, n=3)
+    with pytest.raises(ValueError, match=r"labels\[1\] = 5 is out of range.*\[0, 3\) \(1 out"):
+        validation.as_labels([0, 5, 2], 3, name="labels")

@@ -39,20 +39,20 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from helpers import linalg, nn, optim  # noqa: E402
+from helpers import linalg, nn, optim, training  # noqa: E402
 
-# The headline recipe of notebooks/05_neural_networks/03_training_on_mnist.ipynb (nn.fit_mnist's defaults).
+# The headline recipe of notebooks/05_neural_networks/03_training_on_mnist.ipynb (training.fit_mnist's defaults).
 SIZES = (784, 256, 10)
 EPOCHS = 10
 BATCH_SIZE = 128
 LR = 0.05
 BETA = 0.9
 INIT_SEED = 0     # nn.MLP(..., rng=INIT_SEED)
-ORDER_SEED = 1    # nn.train(..., rng=ORDER_SEED)
+ORDER_SEED = 1    # training.train(..., rng=ORDER_SEED)
 
 
 class PrintProgress:
-    """A text stand-in for nn.TrainingProgress: one line per epoch."""
+    """A text stand-in for training.TrainingProgress: one line per epoch."""
 
     def start(self, epochs, steps_per_epoch):
         self.epochs = epochs
@@ -74,8 +74,8 @@ class PrintProgress:
 
 
 def headline(mnist, threads):
-    """The headline model: nn.fit_mnist with the recipe above (its defaults)."""
-    return nn.fit_mnist(mnist, hidden=SIZES[1:-1], epochs=EPOCHS, batch_size=BATCH_SIZE, lr=LR,
+    """The headline model: training.fit_mnist with the recipe above (its defaults)."""
+    return training.fit_mnist(mnist, hidden=SIZES[1:-1], epochs=EPOCHS, batch_size=BATCH_SIZE, lr=LR,
                         beta=BETA, init_seed=INIT_SEED, order_seed=ORDER_SEED,
                         progress=PrintProgress(), threads=threads)
 
@@ -110,7 +110,7 @@ def compare(mnist, epochs, threads):
     schedule = optim.cosine(LR, epochs * steps_per_epoch)
     model = nn.MLP(SIZES, init="he", rng=INIT_SEED)
     optimizer = optim.Momentum(LR, beta=BETA)
-    order_np = np.random.default_rng(ORDER_SEED)      # nn.train draws one permutation per epoch
+    order_np = np.random.default_rng(ORDER_SEED)      # training.train draws one permutation per epoch
     order_torch = np.random.default_rng(ORDER_SEED)   # ... and so does the PyTorch loop below
     if torch is not None:
         tmodel = torch_model(model, torch, threads)
@@ -119,7 +119,7 @@ def compare(mnist, epochs, threads):
     out = {"numpy": [], "torch": [], "numpy_loss": [], "torch_loss": []}
     for epoch in range(epochs):
         offset = epoch * steps_per_epoch
-        hist = nn.train(model, X, y, optimizer, epochs=1, batch_size=BATCH_SIZE, rng=order_np,
+        hist = training.train(model, X, y, optimizer, epochs=1, batch_size=BATCH_SIZE, rng=order_np,
                         schedule=lambda t: schedule(t + offset), threads=threads)
         out["numpy"].append(float(hist["epoch_seconds"][0]))
         out["numpy_loss"].append(float(hist["epoch_loss"][0]))
@@ -150,7 +150,7 @@ def matmul_speed(threads):
     shapes = {f"forward (128,784)@(784,{h})": (BATCH_SIZE, 784, h),
               f"weight grad (784,128)@(128,{h})": (784, BATCH_SIZE, h),
               "square 2048": (2048, 2048, 2048)}
-    with nn.blas_threads(threads):
+    with linalg.blas_threads(threads):
         return {name: linalg.measure_gflops(*s, repeats=7, dtype=np.float32)
                 for name, s in shapes.items()}
 
@@ -167,13 +167,13 @@ def main():
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     print(f"numpy {np.__version__}, python {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"{args.threads} thread(s), load average {load}", flush=True)
-    mnist = nn.mnist_arrays()
+    mnist = training.mnist_arrays()
 
     result = {"test_accuracy": None, "train_seconds": None, "epochs": EPOCHS}
     if not args.skip_headline:
         print(f"headline model {list(SIZES)}, {EPOCHS} epochs:", flush=True)
         model, hist = headline(mnist, args.threads)
-        result["test_accuracy"] = nn.accuracy(model, mnist.x_test, mnist.y_test)
+        result["test_accuracy"] = training.accuracy(model, mnist.x_test, mnist.y_test)
         result["train_seconds"] = round(float(hist["seconds"]), 2)
         result["headline_epoch_seconds"] = [round(float(s), 3) for s in hist["epoch_seconds"]]
         print(f"test accuracy {100 * result['test_accuracy']:.2f}% after "
@@ -183,7 +183,7 @@ def main():
     times, torch_version = compare(mnist, args.compare_epochs, args.threads)
     speeds = matmul_speed(args.threads)
     best = max(speeds.values())
-    flops = nn.training_flops(SIZES, len(mnist.x_train))
+    flops = training.training_flops(SIZES, len(mnist.x_train))
     np_epoch = float(np.median(times["numpy"]))
     torch_epoch = float(np.median(times["torch"])) if times["torch"] else None
     result.update({
