@@ -290,7 +290,7 @@ class MLP:
         return loss, grads
 
     def predict_logits(self, X) -> np.ndarray:
-        """Logits (N, K) in test mode, on one thread of the matrix library (as :func:`train`)."""
+        """Logits (N, K) in test mode, on one thread of the matrix library (as in training)."""
         with linalg.blas_threads(1):
             return self.forward(X)
 
