@@ -145,8 +145,8 @@ class InteractiveFigure:
         renders the figure once, straight to PNG on an Agg canvas (``Figure.savefig`` would lay
         the figure out a second time before rendering it, which costs a third of a move), with
         fast PNG compression (slightly larger images, encoded in a fraction of the time). If
-        ``draw`` raises, the traceback is shown in red
-        under the last good figure and kept in :attr:`error`; the figure is not left half-drawn.
+        ``draw`` raises, the traceback is shown in red under the last good figure and kept in
+        :attr:`error`; the figure is not left half-drawn.
         """
         # No garbage collection in the middle of a redraw: a full collection of a notebook's heap
         # takes about as long as the redraw itself (a visible stutter every few moves); the old
