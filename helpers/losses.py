@@ -19,7 +19,7 @@ import numbers
 
 import numpy as np
 
-from .validation import as_array, require_positive_int, require_same_shape
+from .validation import as_array, as_labels, require_positive_int, require_same_shape
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "sigmoid", "log_sigmoid", "one_hot",
            "cross_entropy", "cross_entropy_grad", "binary_cross_entropy_with_logits",
@@ -57,37 +57,16 @@ def _finite(x: np.ndarray, name: str) -> None:
         raise ValueError(f"{name} contains NaN or infinity")
 
 
-def _labels(labels, name: str = "labels") -> np.ndarray:
-    """Labels as an int64 array of shape (N,); non-integers are an error, not rounded."""
-    arr = np.asarray(labels)
-    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{name} must be integers (class indices 0..K-1), got dtype {arr.dtype}"
-                        + (" (convert with .astype(int) if the values are whole numbers)"
-                           if np.issubdtype(arr.dtype, np.floating) else ""))
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must have shape (N,), got shape {arr.shape}")
-    return arr.astype(np.int64)
-
-
-def _check_range(labels: np.ndarray, num_classes: int, name: str = "labels") -> None:
-    bad = np.flatnonzero((labels < 0) | (labels >= num_classes))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"{name}[{i}] = {int(labels[i])} is out of range: class indices must be "
-                         f"in [0, {num_classes}) ({bad.size} label(s) out of range)")
-
-
 def _logits_and_labels(logits, labels) -> tuple[np.ndarray, np.ndarray]:
     z = as_array(logits, "logits", ndim=2)
     y = np.asarray(labels)
     if y.shape != (z.shape[0],):
         raise ValueError(f"logits has shape {z.shape} but labels has shape {y.shape}; "
                          f"expected labels of shape ({z.shape[0]},), one per row of logits")
-    y = _labels(y)
     if z.shape[0] == 0 or z.shape[1] == 0:
         raise ValueError(f"logits of shape {z.shape} is empty")
+    y = as_labels(y, z.shape[1], name="labels")
     _no_nan(z, "logits")
-    _check_range(y, z.shape[1])
     return z, y
 
 
@@ -250,8 +229,7 @@ def one_hot(labels, num_classes: int) -> np.ndarray:
     names its position and value).
     """
     k = require_positive_int(num_classes, "num_classes")
-    y = _labels(labels)
-    _check_range(y, k)
+    y = as_labels(labels, k, name="labels")
     out = np.zeros((y.shape[0], k))
     out[np.arange(y.shape[0]), y] = 1.0
     return out

@@ -115,7 +115,10 @@ def as_labels(y, num_classes: int, n: int | None = None, name: str = "y") -> np.
     y = np.asarray(y)
     K = num_classes
     if y.dtype == bool or y.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be integer class labels 0..{K - 1}, got dtype {y.dtype}")
+        hint = (" (convert with .astype(int) if the values are whole numbers)"
+                if y.dtype.kind == "f" else "")
+        raise TypeError(f"{name} must be integers (class labels 0..{K - 1}), got dtype "
+                        f"{y.dtype}{hint}")
     if y.ndim != 1:
         raise ValueError(f"{name} must have shape (N,), one label per example, got shape {y.shape}")
     if n is not None and len(y) != n:
@@ -123,6 +126,6 @@ def as_labels(y, num_classes: int, n: int | None = None, name: str = "y") -> np.
                          f"{name} of shape ({n},), one label per example")
     bad = np.flatnonzero((y < 0) | (y >= K))
     if bad.size:
-        raise ValueError(f"{name}[{bad[0]}] = {y[bad[0]]} is out of range: the network has {K} "
-                         f"outputs, so labels must be in [0, {K}) ({bad.size} out of range)")
+        raise ValueError(f"{name}[{bad[0]}] = {y[bad[0]]} is out of range: with {K} classes, "
+                         f"labels must be in [0, {K}) ({bad.size} out of range)")
     return y.astype(np.int64, copy=False)

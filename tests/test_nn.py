@@ -274,7 +274,7 @@ def test_wrong_dtypes_are_explained():
         model.forward(np.zeros((2, 4), np.uint8))
     with pytest.raises(TypeError, match=r"must be a float array, got dtype int64"):
         model.forward(np.zeros((2, 4), np.int64))
-    with pytest.raises(TypeError, match=r"integer class labels.*float64"):
+    with pytest.raises(TypeError, match=r"must be integers.*float64"):
         model.loss_and_grads(np.zeros((2, 4)), np.array([0.0, 1.0]))
     with pytest.raises(TypeError, match="numeric"):
         model.forward(np.array([["a"] * 4] * 2))

@@ -134,7 +134,8 @@ def test_as_labels_checks_dtype_shape_count_and_range():
     y = validation.as_labels(np.array([0, 2, 1], np.int32), 3, n=3)
     assert y.dtype == np.int64 and y.tolist() == [0, 2, 1]
     assert validation.as_labels([1, 1], 2).tolist() == [1, 1]       # any length when n is None
-    with pytest.raises(TypeError, match="integer class labels 0..2, got dtype float64"):
+    with pytest.raises(TypeError, match=r"integers \(class labels 0..2\), got dtype float64 "
+                                        r"\(convert with .astype\(int\)"):
         validation.as_labels([0.0, 1.0], 3)
     with pytest.raises(ValueError, match=r"shape \(N,\)"):
         validation.as_labels([[0, 1]], 3)
