@@ -127,9 +127,9 @@ def test_a_checker_that_crashes_on_a_wrong_answer_is_reported(tmp_path):
     path = tmp_path / "fixture.ipynb"
     nbformat.write(nb, path)
     problems = problems_with_wrong_answers(path)
-    # Exercise 1 copes with every wrong answer; in exercise 2, the line before the checker
-    # raises for the function that raises, and compares an array with 2.0 (ambiguous truth value
-    # only inside an `if`, so no error there): exactly one problem, named.
+    # Exercise 1 copes with every wrong answer. In exercise 2, `twice(1.0) == 2.0` runs for the
+    # wrong returns (NaN, a string, an array, a dict all compare without error), but for the
+    # function that raises, that line raises before the checker runs: exactly one problem.
     assert len(problems) == 1, "\n\n".join(problems)
     assert "IndexError" in problems[0] and "answer cells [4]" in problems[0]
 
