@@ -163,8 +163,36 @@ def _setup_cell(nb):
     return next((c for c in nb.cells if c.cell_type == "code"), None)
 
 
+# nbval's first-line comments and the cell tags that mean the same; the book keeps test machinery
+# in cell metadata, out of the reader's sight, so `generate` turns any such comment into its tag.
+NBVAL_TAGS = {"NBVAL_IGNORE_OUTPUT": "nbval-ignore-output", "NBVAL_CHECK_OUTPUT": "nbval-check-output",
+              "NBVAL_SKIP": "nbval-skip", "NBVAL_RAISES_EXCEPTION": "raises-exception"}
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _add_tag(cell, tag: str) -> None:
+    tags = cell.metadata.setdefault("tags", [])
+    if tag not in tags:
+        tags.append(tag)
+
+
+def normalize_cells(nb) -> None:
+    """Test markers as tags, never as comments; solutions hidden, their outputs as well as code."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        first, _, rest = cell.source.partition("\n")
+        marker = first.strip().lstrip("#").strip()
+        if marker in NBVAL_TAGS:
+            _add_tag(cell, NBVAL_TAGS[marker])
+            cell.source = rest
+        if "solution" in cell.metadata.get("tags", []):
+            cell.metadata.setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
+
+
 def generate_one(nb, path: Path, order: list[Path], titles: dict[Path, str]) -> None:
     """Bring the generated parts of ``nb`` (a notebook at ``path``) up to date, in memory."""
+    normalize_cells(nb)
     nav = nav_source(path, order, titles)
     first = nb.cells[0] if nb.cells else None
     if first is not None and first.metadata.get("book", {}).get("generated") == "navigation":
@@ -181,9 +209,7 @@ def generate_one(nb, path: Path, order: list[Path], titles: dict[Path, str]) -> 
             while lines and not lines[0].strip():
                 lines.pop(0)
         setup.source = bootstrap_source() + "\n\n" + "\n".join(lines)
-        setup.metadata.setdefault("tags", [])
-        if "setup" not in setup.metadata["tags"]:
-            setup.metadata["tags"].append("setup")
+        _add_tag(setup, "setup")
     if path == INTRO:
         for cell in nb.cells:
             if cell.metadata.get("book", {}).get("generated") == "contents":
@@ -265,8 +291,29 @@ def run(nb, path: Path, timeout: int = 600, allow_errors: bool = False):
     return nb
 
 
+def static_outputs(nb) -> None:
+    """Keep what every viewer can show, drop what only a live kernel can use.
+
+    An interactive figure's output carries a widget view and a PNG of the figure at the sliders'
+    initial values (helpers/widgets.py). The widget view means nothing without its kernel: it made
+    nbconvert and GitHub show an empty output (or the last slider state, from the saved widget
+    state), and JupyterLab show "model not found" before the notebook runs. So the saved notebook
+    keeps the PNG and the text, and no widget views or widget state; running the cell brings the
+    live sliders back.
+    """
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data")
+            if data and WIDGET_MIME in data:
+                del data[WIDGET_MIME]
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if "data" not in o or o.data]
+    nb.metadata.pop("widgets", None)
+
+
 def execute(paths: list[Path], timeout: int = 600) -> None:
-    """Run each notebook top to bottom in a fresh kernel of this interpreter and save it."""
+    """Run each notebook top to bottom in a fresh kernel of this interpreter and save it, with
+    :func:`static_outputs`."""
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
@@ -278,6 +325,7 @@ def execute(paths: list[Path], timeout: int = 600) -> None:
         nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                      "name": "python3"}
         nb.metadata.get("language_info", {}).pop("version", None)
+        static_outputs(nb)
         nbformat.write(nb, path)
         print(f"{time.perf_counter() - t0:6.1f} s  {path.relative_to(ROOT)}", flush=True)
 
