@@ -108,6 +108,7 @@ def nav_source(path: Path, order: list[Path], titles: dict[Path, str]) -> str:
         prev = order[i - 1]
         parts.append(f"[&larr; {titles[prev]}]({_link(prev, path)})")
     parts.append(f"[Contents]({_link(INTRO, path, '#Contents')})")
+    parts.append(f"[Notation]({_link(INTRO, path, '#Notation')})")
     if i + 1 < len(order):
         nxt = order[i + 1]
         parts.append(f"[{titles[nxt]} &rarr;]({_link(nxt, path)})")
@@ -216,13 +217,16 @@ def generate_one(nb, path: Path, order: list[Path], titles: dict[Path, str]) -> 
                 cell.source = "## Contents\n\n" + contents_markdown(order, titles, INTRO)
 
 
-def generated_files() -> dict[Path, str]:
-    """Every file `generate` writes, with the text it should have."""
+def generated_files(only: list[Path] | None = None) -> dict[Path, str]:
+    """Every file `generate` writes (or only the notebooks ``only`` and the README), with the text
+    it should have."""
     order = notebook_paths()
     nbs = {p: nbformat.read(p, as_version=4) for p in order}
     titles = {p: title_of(nb) for p, nb in nbs.items()}
     out = {}
     for p, nb in nbs.items():
+        if only is not None and p not in only:
+            continue
         generate_one(nb, p, order, titles)
         out[p] = nbformat.writes(nb) + "\n"
     readme = README.read_text()
@@ -239,11 +243,14 @@ def stale_files() -> list[Path]:
     return [p for p, text in generated_files().items() if p.read_text() != text]
 
 
-def generate() -> list[Path]:
-    changed = stale_files()
-    for p, text in generated_files().items():
-        if p in changed:
+def generate(only: list[Path] | None = None) -> list[Path]:
+    """Write the generated parts of every notebook (or of the notebooks ``only``) and the README;
+    returns the files that changed."""
+    changed = []
+    for p, text in generated_files(only).items():
+        if p.read_text() != text:
             p.write_text(text)
+            changed.append(p)
     return changed
 
 
@@ -339,14 +346,17 @@ def main(argv: list[str]) -> int:
         for p in stale:
             print(f"out of date: {p.relative_to(ROOT)} (run: python tools/notebooks.py generate)")
         return 1 if stale else 0
-    for p in generate():
-        print(f"generated parts updated: {p.relative_to(ROOT)}")
+    targets = None
     if argv[0] == "execute":
         targets = [Path(a).resolve() for a in argv[1:]] or notebook_paths()
         missing = [t for t in targets if not t.is_file()]
         if missing:
             print(f"no such notebook: {', '.join(map(str, missing))}")
             return 2
+    # `execute NB ...` touches only the notebooks it names (and the README's contents).
+    for p in generate(targets if argv[0] == "execute" and argv[1:] else None):
+        print(f"generated parts updated: {p.relative_to(ROOT)}")
+    if targets is not None:
         execute(targets)
     return 0
 
