@@ -11,7 +11,9 @@ Each returns ``X`` of shape ``(n, 2)`` (float64) and labels ``y`` of shape ``(n,
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,15 +21,19 @@ import numpy as np
 
 from .validation import require_positive_int
 
-__all__ = ["DataError", "MNIST", "MNIST_SHA256", "default_mnist_path", "load_mnist",
+__all__ = ["DataError", "MNIST", "MNIST_ENV", "MNIST_SHA256", "default_mnist_path", "load_mnist",
+           "mnist_candidates",
            "make_blobs", "make_moons", "make_spirals"]
 
 MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
 _MNIST_SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,),
                  "x_test": (10000, 28, 28), "y_test": (10000,)}
+MNIST_ENV = "MFDL_MNIST"
 _FIX = ("data/mnist.npz ships with the book's repository: restore it with "
         "`git checkout -- data/mnist.npz` (or clone the repository again); on Colab, run the "
         "notebook's setup cell, which fetches the repository.")
+_FIX_CUSTOM = ("Point it at a copy of the book's data/mnist.npz (the file in the book's repository), "
+               f"or leave the path and ${MNIST_ENV} unset to use that file.")
 
 
 class DataError(RuntimeError):
@@ -47,9 +53,27 @@ class MNIST(NamedTuple):
     y_test: np.ndarray
 
 
+def mnist_candidates() -> list[Path]:
+    """Where :func:`default_mnist_path` looks for ``data/mnist.npz``, in order.
+
+    1. next to the ``helpers`` package (a clone of the repository, an editable install, or the
+       repository on ``sys.path`` as on Colab);
+    2. in the current folder and each folder above it (a non-editable install, as Binder makes,
+       with the notebooks run from inside the repository).
+    """
+    here = Path(__file__).resolve().parent.parent / "data" / "mnist.npz"
+    cwd = Path.cwd().resolve()
+    above = [d / "data" / "mnist.npz" for d in (cwd, *cwd.parents)]
+    return list(dict.fromkeys([here, *above]))
+
+
 def default_mnist_path() -> Path:
-    """Where the book keeps MNIST: ``<repository>/data/mnist.npz``."""
-    return Path(__file__).resolve().parent.parent / "data" / "mnist.npz"
+    """The MNIST file used when none is given: ``$MFDL_MNIST`` if that is set, else the first
+    existing file of :func:`mnist_candidates` (else the first candidate, which does not exist)."""
+    if os.environ.get(MNIST_ENV):
+        return Path(os.environ[MNIST_ENV]).expanduser()
+    candidates = mnist_candidates()
+    return next((c for c in candidates if c.is_file()), candidates[0])
 
 
 _verified: dict[tuple[str, int, int], bool] = {}
@@ -70,7 +94,8 @@ def load_mnist(path: str | Path | None = None, *, flatten: bool = False,
     Parameters
     ----------
     path : str or Path, optional
-        The ``.npz`` file; by default ``data/mnist.npz`` in the repository.
+        The ``.npz`` file; by default ``$MFDL_MNIST`` if set, else the repository's
+        ``data/mnist.npz`` (see :func:`default_mnist_path`).
     flatten : bool
         If True, images are rows of 784 pixels instead of 28 x 28 arrays.
     normalize : bool
@@ -89,11 +114,23 @@ def load_mnist(path: str | Path | None = None, *, flatten: bool = False,
     ------
     DataError
         If the file is missing, is not a valid ``.npz``, has the wrong checksum, or lacks an array;
-        the message says how to restore it.
+        the message names the file and says how to restore it.
     """
-    path = Path(path) if path is not None else default_mnist_path()
+    if path is not None:
+        path, given = Path(path).expanduser(), "the path given"
+    elif os.environ.get(MNIST_ENV):
+        path, given = default_mnist_path(), f"${MNIST_ENV}"
+    else:
+        path, given = default_mnist_path(), None
+    fix = _FIX if given is None else _FIX_CUSTOM
+    source = "" if given is None else f" ({given})"
+    if path.is_dir():
+        raise DataError(f"MNIST: {path}{source} is a folder, not the .npz file. {fix}")
     if not path.is_file():
-        raise DataError(f"MNIST file not found at {path}. {_FIX}")
+        if given is None:
+            looked = ", ".join(str(c) for c in mnist_candidates())
+            raise DataError(f"MNIST file not found; looked for data/mnist.npz at {looked}. {fix}")
+        raise DataError(f"MNIST file not found at {path}{source}. {fix}")
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if verify and key not in _verified:
@@ -102,20 +139,13 @@ def load_mnist(path: str | Path | None = None, *, flatten: bool = False,
             raise DataError(
                 f"{path} is damaged or is not the book's MNIST file: its sha256 is {actual}, "
                 f"expected {MNIST_SHA256} ({stat.st_size:,} bytes; the right file has "
-                f"11,490,519). A Git LFS pointer or an interrupted copy looks like this. {_FIX}")
+                f"11,490,519). A Git LFS pointer or an interrupted copy looks like this. {fix}")
         _verified[key] = True
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = sorted(set(_MNIST_SHAPES) - set(npz.files))
-            if missing:
-                raise DataError(f"{path} lacks the arrays {missing}. {_FIX}")
-            arrays = {k: npz[k] for k in _MNIST_SHAPES}
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DataError(f"{path} is not a readable .npz file ({exc}). {_FIX}") from None
+    arrays = _read_npz(path, fix)
     for k, shape in _MNIST_SHAPES.items():
         if arrays[k].shape != shape or arrays[k].dtype != np.uint8:
             raise DataError(f"{path}: {k} has shape {arrays[k].shape} and dtype {arrays[k].dtype}, "
-                            f"expected {shape} and uint8. {_FIX}")
+                            f"expected {shape} and uint8. {fix}")
     for k in ("x_train", "x_test"):
         x = arrays[k]
         if flatten:
@@ -124,6 +154,24 @@ def load_mnist(path: str | Path | None = None, *, flatten: bool = False,
             x = x.astype(np.float32) / np.float32(255.0)
         arrays[k] = x
     return MNIST(**arrays)
+
+
+def _read_npz(path: Path, fix: str) -> dict[str, np.ndarray]:
+    """The MNIST arrays of the ``.npz`` file ``path``; any damage becomes a :class:`DataError`."""
+    errors = (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, KeyError)
+    with open(path, "rb") as fh:   # closed however reading fails
+        try:
+            npz = np.load(fh, allow_pickle=False)
+            if not isinstance(npz, np.lib.npyio.NpzFile):
+                raise DataError(f"{path} holds a single {type(npz).__name__} (a .npy file?), not "
+                                f"the .npz archive of MNIST's four arrays. {fix}")
+            missing = sorted(set(_MNIST_SHAPES) - set(npz.files))
+            if missing:
+                raise DataError(f"{path} lacks the arrays {missing}. {fix}")
+            return {k: npz[k] for k in _MNIST_SHAPES}
+        except errors as exc:
+            raise DataError(f"{path} is not a readable .npz file or is damaged "
+                            f"({type(exc).__name__}: {exc}). {fix}") from None
 
 
 def _check_noise(noise) -> float:

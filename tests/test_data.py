@@ -35,10 +35,52 @@ def test_mnist_flatten_and_normalize(mnist):
     assert flat.y_train is not mnist.y_train and np.array_equal(flat.y_train, mnist.y_train)
 
 
-def test_missing_file_says_how_to_fix(tmp_path):
+def test_missing_file_says_how_to_fix(tmp_path, monkeypatch):
+    # The book's own file missing: the remedy restores it from the repository.
+    monkeypatch.setattr(data, "__file__", str(tmp_path / "pkg" / "helpers" / "data.py"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(data.MNIST_ENV, raising=False)
     with pytest.raises(DataError, match="not found") as info:
-        data.load_mnist(tmp_path / "mnist.npz")
+        data.load_mnist()
     assert "git checkout -- data/mnist.npz" in str(info.value)
+    assert str(tmp_path / "pkg" / "data" / "mnist.npz") in str(info.value)
+
+
+def test_a_custom_path_gets_a_remedy_for_that_path(tmp_path, monkeypatch):
+    monkeypatch.delenv(data.MNIST_ENV, raising=False)
+    with pytest.raises(DataError, match="not found") as info:
+        data.load_mnist(tmp_path / "mine.npz")
+    assert str(tmp_path / "mine.npz") in str(info.value)
+    assert "git checkout" not in str(info.value)
+    monkeypatch.setenv(data.MNIST_ENV, str(tmp_path / "elsewhere.npz"))
+    with pytest.raises(DataError, match=r"\$MFDL_MNIST") as info:
+        data.load_mnist()
+    assert str(tmp_path / "elsewhere.npz") in str(info.value)
+
+
+def test_a_folder_in_the_files_place_is_named_as_such(tmp_path):
+    (tmp_path / "mnist.npz").mkdir()
+    with pytest.raises(DataError, match="is a folder"):
+        data.load_mnist(tmp_path / "mnist.npz", verify=False)
+
+
+def test_found_however_helpers_is_installed(tmp_path, monkeypatch):
+    """A non-editable install puts helpers in site-packages, far from data/: the file is then
+    found from the folder the notebook runs in (inside the repository), or from $MFDL_MNIST."""
+    book = data.default_mnist_path()
+    monkeypatch.delenv(data.MNIST_ENV, raising=False)
+    monkeypatch.setattr(data, "__file__", str(tmp_path / "site-packages" / "helpers" / "data.py"))
+    repo = tmp_path / "repo"
+    (repo / "data").mkdir(parents=True)
+    (repo / "notebooks" / "05_neural_networks").mkdir(parents=True)
+    (repo / "data" / "mnist.npz").symlink_to(book)
+    monkeypatch.chdir(repo / "notebooks" / "05_neural_networks")
+    assert data.default_mnist_path() == repo / "data" / "mnist.npz"
+    assert data.load_mnist().x_test.shape == (10000, 28, 28)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(data.MNIST_ENV, str(book))
+    assert data.default_mnist_path() == book
+    assert data.load_mnist().y_train.shape == (60000,)
 
 
 def test_corrupt_file_is_detected_by_checksum(tmp_path):
@@ -66,6 +108,32 @@ def test_unverified_garbage_is_still_a_clear_error(tmp_path):
     junk.write_bytes(b"not a zip file at all")
     with pytest.raises(DataError, match="not a readable .npz"):
         data.load_mnist(junk, verify=False)
+
+
+def test_unverified_damage_is_always_a_data_error(tmp_path):
+    """With verify=False nothing checks the sha256 first: a truncated archive, a damaged member and
+    a .npy saved under the .npz name must still give DataError naming the file."""
+    good = tmp_path / "good.npz"
+    arrays = {"x_train": np.arange(60000 * 784, dtype=np.uint8).reshape(60000, 28, 28),
+              "y_train": np.zeros(60000, np.uint8), "x_test": np.zeros((10000, 28, 28), np.uint8),
+              "y_test": np.zeros(10000, np.uint8)}
+    np.savez_compressed(good, **arrays)
+    raw = good.read_bytes()
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(raw[: len(raw) // 2])
+    damaged = tmp_path / "damaged.npz"
+    middle = bytearray(raw)
+    for i in range(len(raw) // 3, len(raw) // 3 + 64):
+        middle[i] ^= 0x5A
+    damaged.write_bytes(bytes(middle))
+    npy = tmp_path / "array.npz"
+    with open(npy, "wb") as fh:
+        np.save(fh, arrays["y_test"])
+    assert data.load_mnist(good, verify=False).x_train.shape == (60000, 28, 28)
+    for path in (truncated, damaged, npy):
+        with pytest.raises(DataError) as info:
+            data.load_mnist(path, verify=False)
+        assert str(path) in str(info.value)
 
 
 def test_wrong_arrays_are_reported(tmp_path):
