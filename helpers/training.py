@@ -83,9 +83,8 @@ def train(model: MLP, X, y, optimizer: Optimizer, *, epochs: int, batch_size: in
         y_eval = as_labels(y_eval, model.sizes[-1], len(X_eval), "y_eval")
     rng = as_generator(rng)
     if progress is True:
-        from IPython.display import display
         progress = TrainingProgress()
-        display(progress)
+        progress.show()
     n = len(X)
     steps_per_epoch = -(-n // batch_size)
     hist = {"loss": [], "lr": [], "epoch_loss": [], "eval_accuracy": [] if X_eval is not None
@@ -351,11 +350,22 @@ class TrainingProgress:
         self.redraw_seconds = float(redraw_seconds)
         self.redraws, self._draw_seconds = 0, 0.0
         self._epochs, self._steps_per_epoch, self._accuracy = 1, 1, None
+        self._handle = None
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle["text/plain"] = "[training progress: a live bar and loss curve]"
-        return bundle
+        from .widgets import widget_bundle
+        return widget_bundle(self.widget, self.image.value or None,
+                             "[training progress: a live bar and loss curve]")
+
+    def show(self) -> None:
+        """Display the live view; when training ends, the display is updated so that what is
+        saved with the notebook (and shown by static viewers) is the final loss curve."""
+        from IPython.display import display
+        self._handle = display(self, display_id=True)
+
+    def _update_display(self) -> None:
+        if self._handle is not None:
+            self._handle.update(self)
 
     def start(self, epochs: int, steps_per_epoch: int) -> None:
         self._epochs, self._steps_per_epoch = epochs, steps_per_epoch
@@ -376,11 +386,13 @@ class TrainingProgress:
     def finish(self, hist: dict) -> None:
         self.bar.bar_style = "success"
         self.text.value += " &middot; done"
+        self._update_display()
 
     def fail(self, message: str) -> None:
         self.bar.bar_style = "danger"
         self.text.value = (f'<span style="color:#b2182b"><b>stopped</b>: '
                            f"{html.escape(message)}</span>")
+        self._update_display()
 
     def _show(self, step: int, losses_so_far) -> None:
         """Update the bar and the numbers, and redraw the curve."""

@@ -34,7 +34,7 @@ import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["InteractiveFigure", "interactive_figure", "slider", "live_figures"]
+__all__ = ["InteractiveFigure", "interactive_figure", "slider", "live_figures", "widget_bundle"]
 
 _LIVE: list[weakref.ref] = []
 
@@ -56,6 +56,25 @@ def slider(min: float, max: float, step: float, value: float, description: str |
     if readout_format is None:
         readout_format = ".3g" if step < 0.01 else ".2f"
     return ipw.FloatSlider(readout_format=readout_format, **kwargs)
+
+
+def widget_bundle(widget: ipw.Widget, png: bytes | None, text: str) -> dict:
+    """The display data of ``widget`` with a static stand-in: a live view where a widget front end
+    runs, else ``png`` (a PNG image, or None) and ``text``.
+
+    JupyterLab, Notebook 7 and Colab show the widget view; nbconvert, GitHub and a notebook saved
+    by tools/notebooks.py (which drops widget views) show the image. Works with ipywidgets 8
+    (``_repr_mimebundle_``) and 7 (Colab's, which displays through ``_ipython_display_``).
+    """
+    if hasattr(widget, "_repr_mimebundle_"):
+        bundle = dict(widget._repr_mimebundle_() or {})
+    else:
+        bundle = {"application/vnd.jupyter.widget-view+json": {
+            "version_major": 2, "version_minor": 0, "model_id": widget.model_id}}
+    bundle["text/plain"] = text
+    if png:
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    return bundle
 
 
 def _as_widget(name: str, spec: Any) -> ipw.ValueWidget:
@@ -201,17 +220,10 @@ class InteractiveFigure:
         return self
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        if hasattr(self.widget, "_repr_mimebundle_"):
-            bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
-        else:  # ipywidgets 7 (Colab's default) displays widgets through _ipython_display_
-            bundle = {"application/vnd.jupyter.widget-view+json": {
-                "version_major": 2, "version_minor": 0, "model_id": self.widget.model_id}}
         names = ", ".join(self.controls)
-        b64 = base64.b64encode(self.png).decode("ascii")
-        bundle["text/plain"] = (f"[interactive figure with controls {names}; shown at their "
-                                f"initial values]\n{self.text}").rstrip()
-        bundle["image/png"] = b64
-        return bundle
+        return widget_bundle(self.widget, self.png,
+                             (f"[interactive figure with controls {names}; shown at their "
+                              f"initial values]\n{self.text}").rstrip())
 
 
 def interactive_figure(draw: Callable[..., str | None], *, nrows: int = 1, ncols: int = 1,

@@ -7,6 +7,8 @@ under test.
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pytest
 
@@ -237,3 +239,43 @@ def test_evaluation_names_bad_labels():
         training.confusion_matrix([0, 1, 2], [0, 1], num_classes=3)
     with pytest.raises(TypeError, match=r"y_true must be integers \(class labels"):
         training.confusion_matrix([0.0, 1.0], [0, 1], num_classes=3)
+
+
+def test_training_progress_leaves_its_final_curve_for_static_viewers(monkeypatch):
+    """train(progress=True) displays the live view, and at the end updates that display so that its
+    data carries a PNG of the final loss curve next to the widget view (what a saved notebook,
+    nbconvert and GitHub show once the widget view is dropped)."""
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            shown.append(("update", obj._repr_mimebundle_()))
+
+    def fake_display(obj, display_id=False):
+        shown.append(("display", obj._repr_mimebundle_()))
+        return Handle()
+
+    import IPython.display
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 3)), rng.integers(0, 2, 40)
+    training.train(nn.MLP([3, 4, 2], rng=0), X, y, optim.SGD(0.1), epochs=2, batch_size=10, rng=0,
+                   progress=True)
+    assert [kind for kind, _ in shown] == ["display", "update"]
+    first, last = shown[0][1], shown[1][1]
+    widget_view = "application/vnd.jupyter.widget-view+json"
+    assert widget_view in first and "image/png" not in first       # nothing drawn yet
+    assert widget_view in last and first[widget_view] == last[widget_view]   # the same live view
+    assert base64.b64decode(last["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_widget_bundle_without_repr_mimebundle_as_in_ipywidgets_7():
+    """ipywidgets 7 (Colab's) widgets have no _repr_mimebundle_: the view is built from the model id."""
+    from helpers.widgets import widget_bundle
+
+    class OldWidget:
+        model_id = "abc123"
+
+    bundle = widget_bundle(OldWidget(), b"\x89PNG fake", "text")
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == "abc123"
+    assert bundle["text/plain"] == "text" and base64.b64decode(bundle["image/png"]) == b"\x89PNG fake"
