@@ -344,9 +344,10 @@ class TrainingProgress:
         self.bar = ipw.IntProgress(min=0, max=1, value=0, description="training",
                                    bar_style="info", layout=ipw.Layout(width="420px"))
         self.text = ipw.HTML()
-        self.image = ipw.Image(format="png", layout=ipw.Layout(max_width="100%", height="auto"))
-        self.widget = ipw.VBox([self.bar, self.text, self.image])
+        from .widgets import natural_size
         self.figure = Figure(figsize=(6.0, 3.2), dpi=100, layout="constrained")
+        self.image = ipw.Image(format="png", layout=natural_size(self.figure))
+        self.widget = ipw.VBox([self.bar, self.text, self.image])
         self.redraw_seconds = float(redraw_seconds)
         self.redraws, self._draw_seconds = 0, 0.0
         self._epochs, self._steps_per_epoch, self._accuracy = 1, 1, None

@@ -34,7 +34,8 @@ import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["InteractiveFigure", "interactive_figure", "slider", "live_figures", "widget_bundle"]
+__all__ = ["InteractiveFigure", "interactive_figure", "slider", "live_figures", "natural_size",
+           "widget_bundle"]
 
 _LIVE: list[weakref.ref] = []
 
@@ -56,6 +57,13 @@ def slider(min: float, max: float, step: float, value: float, description: str |
     if readout_format is None:
         readout_format = ".3g" if step < 0.01 else ".2f"
     return ipw.FloatSlider(readout_format=readout_format, **kwargs)
+
+
+def natural_size(figure: Figure) -> ipw.Layout:
+    """The layout that shows ``figure``'s image at its natural size, as the static figures are
+    shown (one image pixel per CSS pixel), shrunk only to fit a narrower output area."""
+    width, height = figure.get_size_inches() * figure.dpi
+    return ipw.Layout(width=f"{round(width)}px", max_width="100%", height="auto")
 
 
 def widget_bundle(widget: ipw.Widget, png: bytes | None, text: str) -> dict:
@@ -134,7 +142,7 @@ class InteractiveFigure:
         size = figsize or tuple(mpl.rcParams["figure.figsize"])
         self.figure = Figure(figsize=size, dpi=mpl.rcParams["figure.dpi"], layout="constrained")
         self._canvas = FigureCanvasAgg(self.figure)
-        self.image = ipw.Image(format="png", layout=ipw.Layout(max_width="100%", height="auto"))
+        self.image = ipw.Image(format="png", layout=natural_size(self.figure))
         self._text = ipw.HTML()
         self.widget = ipw.VBox([*self.controls.values(), self.image, self._text])
         self.widget.add_class("book-interactive-figure")

@@ -130,6 +130,15 @@ def test_subplot_kw_and_figsize_reach_the_figure():
     assert _png_size(fig.png) == (round(3.0 * dpi), round(2.0 * dpi))
 
 
+def test_the_image_is_shown_at_its_natural_size():
+    """One image pixel per CSS pixel, as the static figures beside it, never stretched to the
+    output's width (only shrunk to fit a narrower one)."""
+    fig = widgets.interactive_figure(line, figsize=(3.0, 2.0), w=(0, 2, 1, 0))
+    width, _ = _png_size(fig.png)
+    assert fig.image.layout.width == f"{width}px"
+    assert fig.image.layout.max_width == "100%" and fig.image.layout.height == "auto"
+
+
 # ---- redrawing ---------------------------------------------------------------------------------
 
 
