@@ -86,11 +86,35 @@ def test_lab_opens_the_introduction_and_allows_root_only_as_root(monkeypatch, ui
     monkeypatch.setattr(run, "ensure_env", lambda requirements: None)
     monkeypatch.setattr(run.os, "geteuid", lambda: uid, raising=False)
     monkeypatch.setattr(run.subprocess, "call", lambda cmd, cwd: launched.append(cmd) or 0)
+    monkeypatch.setattr(run, "write_lab_overrides", lambda: None)
     assert run.main(["lab"]) == 0
     assert run.main(["lab", "notebooks/02_calculus", "--allow-root"]) == 0
+    assert run.main(["lab", "--no-browser", "--port", "8899"]) == 0
     assert launched[0] == [str(run.PY), "-m", "jupyter", "lab", "notebooks/00_introduction.ipynb",
                            *extra]
     assert launched[1][-2:] == ["notebooks/02_calculus", "--allow-root"]   # never given twice
+    assert "notebooks/02_calculus" in launched[1]
+    assert "notebooks/00_introduction.ipynb" not in launched[1]
+    # options alone still open the introduction (the README's `lab --no-browser`)
+    assert launched[2] == [str(run.PY), "-m", "jupyter", "lab", "notebooks/00_introduction.ipynb",
+                           "--no-browser", "--port", "8899", *extra]
+
+
+def test_lab_overrides_switch_off_the_news_pop_up(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "VENV", tmp_path)
+    run.write_lab_overrides()
+    import json
+    written = json.loads((tmp_path / "share/jupyter/lab/settings/overrides.json").read_text())
+    assert written["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+
+@pytest.mark.parametrize("rest, workers", [
+    ([], ["-n", "auto", "--dist", "loadfile"]),
+    (["-m", "not browser"], ["-n", "auto", "--dist", "loadfile"]),
+    (["-n", "1"], []), (["-n4"], []), (["-p", "no:xdist"], []), (["--numprocesses=2"], []),
+])
+def test_tests_run_on_every_core_unless_told_otherwise(rest, workers):
+    assert run.pytest_command(rest) == [str(run.PY), "-m", "pytest", *workers, *rest]
 
 
 @pytest.mark.parametrize("command", ["frobnicate", ""])

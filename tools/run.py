@@ -13,6 +13,7 @@ when a requirements file changes. Extra arguments after ``test`` go to pytest
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -45,6 +46,44 @@ def ensure_env(requirements: str) -> None:
     stamp.write_text(digest)
 
 
+# JupyterLab settings for the book's environment: no news pop-up over the page on first start and
+# no update check (neither can reach the network from many readers' machines, and both distract).
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+def write_lab_overrides() -> None:
+    """Install :data:`LAB_OVERRIDES` as the environment's JupyterLab defaults (overrides.json)."""
+    target = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(LAB_OVERRIDES, indent=2) + "\n"
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
+
+
+def lab_command(rest: list[str]) -> list[str]:
+    """The JupyterLab command line: the introduction is opened unless a path is given, and
+    ``--allow-root`` is added when running as root (Jupyter refuses root otherwise)."""
+    args = list(rest)
+    if not any(not a.startswith("-") and (a.endswith(".ipynb") or (ROOT / a).exists())
+               for a in args):
+        args.insert(0, "notebooks/00_introduction.ipynb")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        print("Running as root: starting JupyterLab with --allow-root.", flush=True)
+        args.append("--allow-root")
+    return [str(PY), "-m", "jupyter", "lab", *args]
+
+
+def pytest_command(rest: list[str]) -> list[str]:
+    """pytest with one worker per core (``-n auto``, notebooks kept whole on one worker) unless
+    the arguments choose the workers (``-n``, ``--numprocesses``, ``-p no:xdist``)."""
+    chooses = any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) for a in rest) \
+        or "no:xdist" in rest
+    workers = [] if chooses else ["-n", "auto", "--dist", "loadfile"]
+    return [str(PY), "-m", "pytest", *workers, *rest]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"lab", "test"}:
         print(__doc__)
@@ -52,14 +91,10 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "lab":
         ensure_env("requirements.txt")
-        args = rest or ["notebooks/00_introduction.ipynb"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
-            # Jupyter refuses to start as root unless told to (containers often run as root).
-            print("Running as root: starting JupyterLab with --allow-root.", flush=True)
-            args = [*args, "--allow-root"]
-        return subprocess.call([str(PY), "-m", "jupyter", "lab", *args], cwd=ROOT)
+        write_lab_overrides()
+        return subprocess.call(lab_command(rest), cwd=ROOT)
     ensure_env("requirements-test.txt")
-    return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
+    return subprocess.call(pytest_command(rest), cwd=ROOT)
 
 
 if __name__ == "__main__":
