@@ -413,7 +413,9 @@ def kl_divergence(p, q):
 
     Returns
     -------
-    float (or ndarray of shape ``p.shape[:-1]``), >= 0, and 0 exactly when p == q.
+    float (or ndarray of shape ``p.shape[:-1]``), >= 0, and 0 when p == q. (In exact arithmetic
+    it is > 0 whenever p != q; for nearly equal p and q the rounded sum can fall a hair below 0,
+    so it is clipped at 0.)
     """
     p = _distribution(p, "p")
     q = _distribution(q, "q")
@@ -421,4 +423,5 @@ def kl_divergence(p, q):
     pos = p > 0
     with np.errstate(divide="ignore"):
         log_ratio = np.log(np.where(pos, p, 1.0)) - np.log(np.where(pos, q, 1.0))
-    return _reduce(np.where(pos, p * log_ratio, 0.0))
+    out = _reduce(np.where(pos, p * log_ratio, 0.0))
+    return max(out, 0.0) if isinstance(out, float) else np.maximum(out, 0.0)

@@ -333,6 +333,18 @@ def test_cross_entropy_is_entropy_plus_kl_and_kl_is_nonnegative():
     assert L.kl_divergence(p, p) == pytest.approx(0.0, abs=1e-15)
 
 
+def test_kl_of_nearly_equal_distributions_is_never_negative():
+    # in exact arithmetic KL(p || q) > 0 here; the rounded sum could fall to about -4e-16
+    rng = np.random.default_rng(9)
+    P_ = rng.dirichlet(np.ones(8), size=2000)
+    Q_ = P_ * (1 + 1e-9 * rng.standard_normal(P_.shape))
+    Q_ /= Q_.sum(axis=1, keepdims=True)
+    kl = L.kl_divergence(P_, Q_)
+    assert np.all(kl >= 0) and np.all(kl < 1e-15)
+    assert all(L.kl_divergence(p, q) >= 0 for p, q in zip(P_[:200], Q_[:200]))
+    assert isinstance(L.kl_divergence(P_[0], Q_[0]), float)
+
+
 def test_kl_is_asymmetric_by_hand():
     p, q = np.array([0.5, 0.5]), np.array([0.9, 0.1])
     kl_pq = 0.5 * math.log(0.5 / 0.9) + 0.5 * math.log(0.5 / 0.1)

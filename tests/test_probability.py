@@ -35,6 +35,16 @@ def test_normal_cdf_values_and_derivative():
     np.testing.assert_allclose(num, P.normal_pdf(x, 0.5, 1.5), rtol=1e-8)
 
 
+def test_normal_cdf_keeps_relative_accuracy_in_the_lower_tail():
+    # standard table values of Phi(-8) and Phi(-9); 0.5 * (1 + erf(z / sqrt 2)) cancels here
+    # (1.8 % error at -8, exactly 0 at -9)
+    assert P.normal_cdf(-8.0) == pytest.approx(6.220960574271785e-16, rel=1e-12)
+    assert P.normal_cdf(-9.0) == pytest.approx(1.1285884059538425e-19, rel=1e-12)
+    # the two tails are mirror images: Phi(-z) = 1 - Phi(z)
+    z = np.linspace(0, 5, 11)
+    np.testing.assert_allclose(P.normal_cdf(-z), 1 - P.normal_cdf(z), rtol=1e-12, atol=1e-15)
+
+
 def test_normal_bad_sigma():
     for bad in (0.0, -1.0, np.nan, [1.0, 2.0]):
         with pytest.raises(ValueError, match="sigma"):
@@ -125,6 +135,9 @@ def test_covariance_ellipse_bad_input():
         P.covariance_ellipse(np.zeros(2), np.eye(2), num=2)
     with pytest.raises(ValueError, match="positive definite"):
         P.covariance_ellipse(np.zeros(2), np.zeros((2, 2)))
+    for bad in (0.0, -1.0, np.nan, [1.0, 2.0]):
+        with pytest.raises(ValueError, match="n_std"):
+            P.covariance_ellipse(np.zeros(2), np.eye(2), n_std=bad)
 
 
 def test_joint_distribution_counts_pairs():
