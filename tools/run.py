@@ -3,6 +3,7 @@
 
     python3 tools/run.py lab     # create .venv if needed, install requirements.txt, open JupyterLab
     python3 tools/run.py test    # the same with requirements-test.txt, then run the whole test suite
+    python3 tools/run.py envs    # then test the book in other environments (tools/environments.py)
 
 Only the Python standard library is used here, so this works on a machine that has nothing but
 Python 3.11+. The environment lives in ``.venv`` at the repository's root and is reinstalled only
@@ -85,7 +86,7 @@ def pytest_command(rest: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"lab", "test"}:
+    if not argv or argv[0] not in {"lab", "test", "envs"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -94,6 +95,9 @@ def main(argv: list[str]) -> int:
         write_lab_overrides()
         return subprocess.call(lab_command(rest), cwd=ROOT)
     ensure_env("requirements-test.txt")
+    if command == "envs":
+        return subprocess.call([sys.executable, str(ROOT / "tools" / "environments.py"), *rest],
+                               cwd=ROOT)
     return subprocess.call(pytest_command(rest), cwd=ROOT)
 
 

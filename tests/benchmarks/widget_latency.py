@@ -90,12 +90,15 @@ def _book_widget_latency(points):
 '''
 
 
-def measure(path: Path, points: int) -> tuple[float, list[dict]]:
-    """Execute ``path`` in a fresh kernel and time every control's redraws; (seconds, records)."""
-    nb = nbformat.read(path, as_version=4)
+def measure(path: Path, points: int, nb=None, cwd: Path | None = None) -> tuple[float, list[dict]]:
+    """Execute ``path`` in a fresh kernel and time every control's redraws; (seconds, records).
+
+    ``nb`` is the notebook to run (default: read from ``path``; its outputs are filled in) and
+    ``cwd`` the kernel's working folder (default: the notebook's folder)."""
+    nb = nbformat.read(path, as_version=4) if nb is None else nb
     km = book.kernel_manager()
     client = NotebookClient(nb, km=km, timeout=600, record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+                            resources={"metadata": {"path": str(cwd or path.parent)}})
     t0 = time.perf_counter()
     try:
         with client.setup_kernel(cleanup_kc=True):
