@@ -161,6 +161,19 @@ def browser_unavailable(message: str) -> None:
 # The Jupyter server
 
 
+def _die_with_parent() -> None:
+    """Run in the server's process before it starts (Linux): ask the kernel to send it SIGTERM
+    when the process that started it dies, also when that one is killed outright (a test run's
+    timeout), so that no Jupyter server outlives its tests. Elsewhere a no-op."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    except (OSError, AttributeError):
+        pass
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -231,7 +244,9 @@ class JupyterServer:
         self.log = self.tmp / "server.log"
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(cmd, env=env, cwd=self.tmp, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+                                         stderr=subprocess.STDOUT, start_new_session=True,
+                                         preexec_fn=_die_with_parent if sys.platform == "linux"
+                                         else None)
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:

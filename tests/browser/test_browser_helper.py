@@ -6,6 +6,13 @@ say why. The others need no browser: how notebooks, figures and browsers are fou
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -136,3 +143,36 @@ def test_fresh_copy_strips_outputs_and_shows_hidden_inputs(tmp_path):
             assert "source_hidden" not in cell.metadata.get("jupyter", {})
     assert server.fresh_copy(intro) != rel   # every check gets its own copy (and kernel)
     assert server.fresh_copy(BROKEN).startswith("_fixtures/broken_slider.browser-")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the server's parent-death signal is Linux's")
+def test_the_jupyter_server_ends_when_its_test_process_is_killed(tmp_path):
+    """A test run killed outright (SIGKILL, as a timeout does) leaves no Jupyter server behind."""
+    script = tmp_path / "start.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(Path(bb.__file__).parent)!r})\n"
+        "import book_browser as bb\n"
+        "server = bb.JupyterServer('lab')\n"
+        "server.start()\n"
+        "print(server.proc.pid, flush=True)\n"
+        "time.sleep(600)\n")
+    # TMPDIR: the server's folder, which its killed parent cannot remove, goes to tmp_path
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "TMPDIR": str(tmp_path)})
+    try:
+        pid = int(parent.stdout.readline())
+        os.kill(pid, 0)                        # the server runs
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(pid, signal.SIGKILL)
+    pytest.fail("the Jupyter server was still running 30 s after its test process was killed")
