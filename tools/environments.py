@@ -33,6 +33,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,10 +173,12 @@ def main(argv: list[str]) -> int:
         print(f"unknown environment(s): {', '.join(unknown)}")
         return 2
     passed = failed = 0
+    start = time.monotonic()
     for name in names:
         p, f = CHECKS[name]()
         passed, failed = passed + p, failed + f
-    print(f"\nenvironments: {passed} passed, {failed} failed")
+    print(f"\n{', '.join(names)}: {time.monotonic() - start:.0f} s")
+    print(f"environments: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
 
