@@ -10,9 +10,12 @@ A network here is a list of *layers*. Every layer has
 * ``params`` and ``grads``: lists of arrays, matched by position (empty for an activation).
 
 :class:`MLP` stacks :class:`Linear` layers and activations and computes the loss and its gradient
-with respect to every parameter; :mod:`helpers.training` trains and evaluates it. Nothing
-numerical is rewritten: the loss and its gradient come from :mod:`helpers.losses`, and the dense
-layer is the linear algebra series' :func:`helpers.linalg.dense`.
+with respect to every parameter; :mod:`helpers.training` trains and evaluates it. The loss and
+its gradient come from :mod:`helpers.losses`. The dense layer ``X @ W + b`` is computed by
+:class:`Linear` itself (in the network's dtype, float32 by default); it is the linear algebra
+series' :func:`helpers.linalg.dense`, checked equal to it in the backpropagation notebook and in
+the tests. Backpropagation is written out by hand, layer by layer, and checked against the autodiff
+engine and finite differences.
 
 Shapes: ``N`` examples per batch, ``d`` input features, ``K`` classes. Parameters are float32 by
 default (twice as fast as float64 and accurate enough for training); pass ``dtype=np.float64``
@@ -56,8 +59,9 @@ def init_weights(n_in: int, n_out: int, *, rng=0, init="he", dtype=np.float32) -
     rng : numpy Generator or int seed
     init : str or float
         ``"he"``: ``Var(w) = 2 / n_in``, for ReLU (which zeroes half of its inputs);
-        ``"lecun"``: ``1 / n_in``, for tanh or no activation; a number: that standard deviation,
-        e.g. ``0.01``.
+        ``"lecun"``: ``1 / n_in``, for tanh or no activation; ``"glorot"``: ``2 / (n_in + n_out)``
+        (Glorot and Bengio's compromise between keeping the forward signal, ``1 / n_in``, and the
+        backward one, ``1 / n_out``); a number: that standard deviation, e.g. ``0.01``.
     dtype : float32 or float64
 
     Returns
@@ -66,7 +70,7 @@ def init_weights(n_in: int, n_out: int, *, rng=0, init="he", dtype=np.float32) -
     """
     n_in = require_positive_int(n_in, "n_in")
     n_out = require_positive_int(n_out, "n_out")
-    rules = {"he": 2.0 / n_in, "lecun": 1.0 / n_in}
+    rules = {"he": 2.0 / n_in, "lecun": 1.0 / n_in, "glorot": 2.0 / (n_in + n_out)}
     if isinstance(init, str) and init in rules:
         std = np.sqrt(rules[init])
     elif isinstance(init, numbers.Real) and not isinstance(init, bool) and init >= 0:

@@ -201,7 +201,7 @@ class Momentum(Optimizer):
 class Nesterov(Momentum):
     """Nesterov momentum in look-ahead form: ``v <- beta v + g``, ``p <- p - lr (g + beta v)``.
 
-    On a quadratic its iterates satisfy Nesterov's recurrence
+    For any differentiable function its iterates satisfy Nesterov's recurrence
     ``x_{t+1} = (1 + beta)(x_t - lr g(x_t)) - beta (x_{t-1} - lr g(x_{t-1}))``.
     Parameters as for :class:`Momentum`.
     """

@@ -206,6 +206,7 @@ def test_dropout_keeps_the_mean_and_is_off_at_test_time():
 
 
 @pytest.mark.parametrize("init, var", [("he", lambda a, b: 2 / a), ("lecun", lambda a, b: 1 / a),
+                                       ("glorot", lambda a, b: 2 / (a + b)),
                                        (0.05, lambda a, b: 0.05 ** 2)])
 def test_init_weights_has_the_variance_of_its_rule(init, var):
     n_in, n_out = 400, 500

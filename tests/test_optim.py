@@ -75,6 +75,23 @@ def test_nesterov_matches_nesterov_recurrence(a, lr, beta):
                                rtol=1e-9, atol=1e-14)
 
 
+def test_nesterov_recurrence_holds_on_a_nonquadratic_function():
+    # The look-ahead form satisfies x_{t+1} = (1 + beta) y_t - beta y_{t-1}, y_t = x_t - lr g(x_t),
+    # for any differentiable f, not only quadratics: here the Rosenbrock function.
+    def grad(x):
+        return np.array([-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] ** 2), 200 * (x[1] - x[0] ** 2)])
+
+    lr, beta = 1e-3, 0.9
+    opt, x = optim.Nesterov(lr, beta=beta), np.array([-1.2, 1.0])
+    xs = [x.copy()]
+    for _ in range(50):
+        opt.step([x], [grad(x)])
+        xs.append(x.copy())
+    ys = [p - lr * grad(p) for p in xs]
+    for t in range(1, 50):
+        np.testing.assert_allclose(xs[t + 1], (1 + beta) * ys[t] - beta * ys[t - 1], rtol=1e-12, atol=1e-14)
+
+
 def test_nesterov_with_beta_zero_is_gradient_descent():
     xs = run_scalar(optim.Nesterov(0.3, beta=0.0), 2.0, 1.0, 10)
     np.testing.assert_allclose(xs, 0.4 ** np.arange(11), rtol=1e-12)
