@@ -105,12 +105,15 @@ def run_check(label: str, cmd: list[str], env: dict | None = None) -> tuple[int,
     environment ``env`` (default: this one); returns the counts, a failure of the command itself
     counting as one failure."""
     print(f"\n== {label}", flush=True)
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    print(proc.stdout.rstrip()[-6000:], flush=True)
-    tail = proc.stdout.strip().splitlines()[-3:]
-    passed = sum(int(m) for line in tail for m in re.findall(r"(\d+) passed", line))
-    failed = sum(int(m) for line in tail for m in re.findall(r"(\d+) (?:failed|error)", line))
+    lines = []
+    with subprocess.Popen(cmd, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT) as proc:
+        for line in proc.stdout:     # shown as it comes, kept for the counts
+            print(line, end="", flush=True)
+            lines.append(line)
+    last = "".join(lines).strip().splitlines()[-1:] or [""]
+    passed = sum(int(m) for m in re.findall(r"(\d+) passed", last[0]))
+    failed = sum(int(m) for m in re.findall(r"(\d+) (?:failed|errors?)\b", last[0]))
     if proc.returncode != 0 and failed == 0:
         failed = 1
     return passed, failed
