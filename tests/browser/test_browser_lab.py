@@ -8,6 +8,9 @@ the figure and its text follow. Screenshots: tests/artifacts/browser/lab/<notebo
 
 from __future__ import annotations
 
+import re
+
+import nbformat
 import pytest
 
 import book_browser as bb
@@ -20,3 +23,36 @@ NOTEBOOKS = bb.interactive_notebooks()
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[bb.notebook_id(p) for p in NOTEBOOKS])
 def test_every_slider_in_jupyterlab(path, lab_context, lab_server, record_property):
     bb.assert_notebook_works(lab_context, lab_server, path, ui="lab", record_property=record_property)
+
+
+SAVED = bb.series_representatives(NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", SAVED, ids=[bb.notebook_id(p) for p in SAVED])
+def test_a_saved_notebook_shows_its_figures_before_it_runs(path, lab_context, lab_server):
+    """A reader who opens a notebook and reads before running anything sees every saved figure
+    (interactive ones as their PNG, never "model not found"), and no solution's verdict."""
+    nb = nbformat.read(path, as_version=4)
+    expected = sum("image/png" in o.get("data", {})
+                   for c in nb.cells if c.cell_type == "code"
+                   and not c.metadata.get("jupyter", {}).get("outputs_hidden")
+                   for o in c.outputs)
+    assert expected, "the saved notebook has figures to show"
+    rel = path.relative_to(bb.NOTEBOOKS).as_posix()   # the server serves a copy of notebooks/
+    page = lab_context.new_page()
+    try:
+        page.goto(f"{lab_server.url}/lab/tree/{rel}?reset")
+        page.wait_for_function(
+            f"document.querySelectorAll('.jp-Notebook .jp-OutputArea-output img').length >= {expected}",
+            timeout=120_000, polling=200)
+        shown = page.locator(".jp-Notebook .jp-OutputArea-output img").count()
+        text = page.locator(".jp-Notebook").inner_text()
+        verdicts = page.locator(".jp-Notebook .jp-OutputArea-output:visible",
+                                has_text=re.compile(r"^\s*Correct")).count()
+        page.screenshot(path=str(bb.ARTIFACTS / "lab" / f"saved-{bb.notebook_id(path).replace('/', '__')}.png"))
+    finally:
+        page.close()
+        lab_server.shutdown_kernels()
+    assert shown == expected, f"{shown} figures shown, {expected} saved"
+    assert "model not found" not in text and "Error displaying widget" not in text
+    assert verdicts == 0, "a hidden solution's output shows"
