@@ -8,10 +8,18 @@ test covers what each notebook adds around them (its own predicates, references 
 For every notebook, each exercise's answer cell is run again right after itself, once per wrong
 answer, with its placeholder (``name = None`` or ``return None``) replaced; then the notebook goes
 on as saved. Each of these extra runs must show a "Not yet" verdict and no error.
+
+The same execution also checks the other half of fairness: a right answer is accepted in every
+form a reader may type it. The checker calls are recorded (the answer cells' calls give the
+exercise: expected value, tolerance, reference, predicate; the hidden solution cell's call gives
+the right answer), and after the solution cell the right answer is given to the answer cell's
+checker again in several forms (see ``CORRECT_FORMS``); each must be "Correct". One kernel per
+notebook runs both checks.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
@@ -81,36 +89,277 @@ def test_variants_replace_exactly_the_placeholders():
         wrong_variants(["exercises.check_value(42, 1.0)"])
 
 
-def problems_with_wrong_answers(path: Path) -> list[str]:
-    """Run the notebook with every exercise's answer cells repeated with wrong answers; return
-    a description of each repeated cell that did not show "Not yet" or showed an error."""
+# The forms in which the right answer is given again, by checker (what a reader may type).
+CORRECT_FORMS = {
+    "check_value": ["list", "numpy array", "sympy", "sympy.nsimplify", "Fraction", "rounded"],
+    "check_property": ["list", "numpy array", "tuple", "sympy", "Fraction", "rounded"],
+    "check_function": ["list", "numpy array", "sympy", "Fraction"],
+    "check_choice": ["as given", "upper case", "with spaces"],
+}
+MARK = "CORRECT-FORM"
+
+# Runs in the notebook's kernel: record the checkers' calls, then re-check the right answer.
+KERNEL_CODE = r"""
+import fractions as _fr
+import functools as _ft
+import math as _math
+import numpy as _np
+from helpers import exercises as _ex
+
+_rec = {"phase": None, "calls": []}
+_orig = {n: getattr(_ex, n) for n in ("check_value", "check_function", "check_choice",
+                                       "check_property")}
+
+
+def _recording(n):
+    @_ft.wraps(_orig[n])
+    def wrapper(*args, **kwargs):
+        if n == "check_function":
+            if len(args) >= 3:
+                args = args[:2] + (list(args[2]),) + tuple(args[3:])
+            elif "inputs" in kwargs:
+                kwargs["inputs"] = list(kwargs["inputs"])
+        if _rec["phase"] is not None:
+            _rec["calls"].append((_rec["phase"], n, args, dict(kwargs)))
+        return _orig[n](*args, **kwargs)
+    return wrapper
+
+
+for _n in _orig:
+    setattr(_ex, _n, _recording(_n))
+
+
+def _phase(name):
+    _rec["phase"] = name
+    if name == "answer":
+        _rec["calls"] = []
+
+
+def _nested(x, f):
+    return [_nested(e, f) for e in x] if isinstance(x, list) else f(x)
+
+
+def _fraction(x):
+    if isinstance(x, (bool, int)):
+        return _fr.Fraction(int(x))
+    if not _math.isfinite(x):
+        return x
+    simple = _fr.Fraction(x).limit_denominator(10 ** 6)
+    return simple if float(simple) == x else _fr.Fraction(x)
+
+
+def _round(x, rtol, atol):
+    # the coarsest rounding the tolerance allows: d decimals for atol, s significant digits for rtol
+    if isinstance(x, (bool, int)) or not _math.isfinite(x):
+        return x
+    out = [x]
+    if atol:
+        out.append(round(x, max(0, _math.ceil(-_math.log10(2 * atol) - 1e-9))))
+    if rtol:
+        out.append(float(f"{x:.{max(1, _math.ceil(-_math.log10(rtol / 5) - 1e-9))}g}"))
+    return max(out, key=lambda c: abs(c - x))
+
+
+def _sympy(a):
+    import sympy as sp
+    if a.ndim == 0:
+        return sp.Integer(int(a)) if a.dtype.kind in "iub" else sp.Float(float(a))
+    if a.ndim <= 2 and a.size <= 2000:
+        return sp.Matrix(a.tolist())
+    return a.tolist()
+
+
+def _nsimplify(a):
+    import sympy as sp
+    if a.ndim == 0:
+        return sp.nsimplify(a.item())
+    if a.ndim <= 2 and a.size <= 100:
+        return sp.Matrix(a.tolist()).applyfunc(sp.nsimplify)
+    return _sympy(a)
+
+
+def _value_form(answer, form, rtol, atol):
+    a = _np.asarray(answer)
+    if a.dtype.kind not in "biuf":        # complex or object: the form is the answer itself
+        return answer
+    if form == "list":
+        return a.tolist()
+    if form == "numpy array":
+        return _np.array(a)
+    if form == "tuple":
+        return tuple(a.tolist()) if a.ndim == 1 else a.tolist()
+    if form == "sympy":
+        return _sympy(a)
+    if form == "sympy.nsimplify":
+        return _nsimplify(a)
+    if form == "Fraction":
+        return _nested(a.tolist(), _fraction)
+    if form == "rounded":
+        return _nested(a.tolist(), lambda x: _round(x, rtol, atol))
+    raise ValueError(form)
+
+
+def _function_form(func, form):
+    def wrapped(*args):
+        r = func(*args)
+        a = _np.asarray(r)
+        if a.dtype.kind not in "biuf":
+            return r
+        if form == "Fraction":
+            return _fraction(a.item()) if a.ndim == 0 else r
+        if form == "sympy":
+            return [_sympy(e) for e in a] if a.ndim == 1 and a.size <= 2000 else _sympy(a)
+        return _value_form(r, form, 0, 0)
+    return wrapped
+
+
+def _choice_form(answer, form):
+    if not isinstance(answer, str) or form == "as given":
+        return answer
+    return answer.upper() if form == "upper case" else f"  {answer} "
+
+
+def _check_forms(label, forms):
+    calls, _rec["phase"] = _rec["calls"], None
+    asked = {}
+    for phase, n, args, kwargs in calls:
+        if phase == "answer":
+            asked[(n, kwargs.get("name"))] = (args, kwargs)
+    solved = {}
+    for phase, n, args, kwargs in calls:
+        if phase == "solution" and args:
+            solved[(n, kwargs.get("name"))] = args[0]
+    if not solved:
+        print(f"{MARK} | {label} | - | - | NO-SOLUTION-CALL | the solution cell calls no checker")
+    for (n, name), answer in solved.items():
+        if (n, name) not in asked:
+            print(f"{MARK} | {label} | {n} {name} | - | NO-ANSWER-CALL | no answer cell calls {n} "
+                  f"with name={name!r}")
+            continue
+        args, kwargs = asked[(n, name)]
+        kwargs = {k: v for k, v in kwargs.items() if k != "hint"}
+        for form in forms[n]:
+            try:
+                if n == "check_value":
+                    given = _value_form(answer, form,
+                                        _ex.DEFAULT_RTOL if kwargs.get("rtol") is None else kwargs["rtol"],
+                                        _ex.DEFAULT_ATOL if kwargs.get("atol") is None else kwargs["atol"])
+                elif n == "check_property":
+                    given = _value_form(answer, form, 1e-4, 0) if form != "rounded" else \
+                        _nested(_np.asarray(answer, dtype=float).tolist(),
+                                lambda x: float(f"{x:.4g}"))
+                elif n == "check_function":
+                    given = _function_form(answer, form)
+                else:
+                    given = _choice_form(answer, form)
+                verdict = _orig[n](given, *args[1:], **kwargs)
+                status, text = verdict.status, verdict.message
+            except BaseException as exc:
+                status, text = "ERROR", f"{type(exc).__name__}: {exc}"
+            text = " ".join(str(text).split())
+            print(f"{MARK} | {label} | {n} {name} | {form} | {status} | {text}")
+"""
+
+
+def exercise_cells(nb) -> list[tuple[str, list[int], list[int]]]:
+    """For each exercise: its heading, its visible answer cells that call a checker, and its
+    hidden solution cells."""
+    found, current = [], None
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and cell.source.startswith("#"):
+            m = re.match(r"### (Exercise \d+)", cell.source)
+            current = (m[1], [], []) if m else None
+            if current is not None:
+                found.append(current)
+        elif current is not None and cell.cell_type == "code":
+            if _hidden(cell):
+                current[2].append(i)
+            elif CHECKER.search(cell.source):
+                current[1].append(i)
+    return [e for e in found if e[1]]
+
+
+def _probe(source: str, cell_id: str):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.id = cell_id
+    return cell
+
+
+def parse_forms(text: str) -> list[tuple[str, str, str, str, str]]:
+    """The (exercise, call, form, status, message) lines a form-checking cell printed."""
+    rows = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.split(" | ", 5)]
+        if len(parts) == 6 and parts[0] == MARK:
+            rows.append(tuple(parts[1:]))
+    return rows
+
+
+@functools.lru_cache(maxsize=None)
+def run_exercises(path: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple]:
+    """Run the notebook once with, for every exercise, its answer cells repeated with wrong
+    answers (after the answer cells) and its right answer re-checked in every form of
+    ``CORRECT_FORMS`` (after the solution cells).
+
+    Returns the problems with wrong answers (a repeated cell that did not show "Not yet" or showed
+    an error), the problems with right answers (a form not judged "Correct"), and every form
+    checked as (exercise, call, form, status, message)."""
     nb = nbformat.read(path, as_version=4)
-    groups = answer_groups(nb)
-    if not groups:
-        return [f"{path.name}: no exercise answer cell found"]
+    exercises_found = exercise_cells(nb)
+    if not exercises_found:
+        problem = (f"{path.name}: no exercise answer cell found",)
+        return problem, problem, ()
     probes = {}   # id of an inserted cell -> (the exercise's answer cells, the source run)
-    for group in reversed(groups):
+    form_cells = []
+    for label, group, solutions in reversed(exercises_found):
+        tag = f"{group[0]}"
+        if solutions:
+            form_cells.append(f"forms-{tag}")
+            nb.cells.insert(solutions[-1] + 1, _probe(
+                f"_check_forms({label!r}, {CORRECT_FORMS!r})", f"forms-{tag}"))
+            nb.cells.insert(solutions[0], _probe('_phase("solution")', f"phase-sol-{tag}"))
         after = group[-1] + 1
         for k, sources in enumerate(wrong_variants([nb.cells[i].source for i in group])):
             for j, source in enumerate(sources):
-                probe = nbformat.v4.new_code_cell(source)
-                probe.id = f"wrong-{group[0]}-{k}-{j}"
+                probe = _probe(source, f"wrong-{tag}-{k}-{j}")
                 probes[probe.id] = (group, source)
                 nb.cells.insert(after, probe)
                 after += 1
+        nb.cells.insert(group[0], _probe('_phase("answer")', f"phase-ans-{tag}"))
+    first = min(i for i, c in enumerate(nb.cells) if c.get("id", "").startswith("phase-ans-"))
+    nb.cells.insert(first, _probe(KERNEL_CODE.replace("MARK", repr(MARK)), "forms-recorder"))
     book.run(nb, path, allow_errors=True)
-    problems = []
+    wrong, right, rows = [], [], []
+    labels = {f"forms-{e[1][0]}": e[0] for e in exercises_found}
     for cell in nb.cells:
-        if cell.get("id") not in probes:
-            continue
-        text = book.output_text(cell)
-        errors = [o for o in cell.outputs if o.output_type == "error"]
-        if errors or "Not yet" not in text:
-            what = (f"{errors[0].ename}: {errors[0].evalue}" if errors
-                    else f"no 'Not yet' verdict; the cell showed:\n{text or '(nothing)'}")
-            group, source = probes[cell.id]
-            problems.append(f"answer cells {group} run as\n{source}\n-> {what}")
-    return problems
+        cid = cell.get("id", "")
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if cid in probes:
+            text = book.output_text(cell)
+            if errors or "Not yet" not in text:
+                what = (f"{errors[0].ename}: {errors[0].evalue}" if errors
+                        else f"no 'Not yet' verdict; the cell showed:\n{text or '(nothing)'}")
+                group, source = probes[cid]
+                wrong.append(f"answer cells {group} run as\n{source}\n-> {what}")
+        elif cid == "forms-recorder" or cid.startswith("phase-") or cid in form_cells:
+            if errors:
+                right.append(f"{cid}: {errors[0].ename}: {errors[0].evalue}")
+            if cid in form_cells:
+                found = parse_forms(book.output_text(cell))
+                if not found and not errors:
+                    right.append(f"{labels[cid]}: no form was checked")
+                rows.extend(found)
+    for exercise, call, form, status, message in rows:
+        if status != "correct":
+            right.append(f"{path.name}, {exercise} ({call}), the right answer as {form}: "
+                         f"{status}: {message}")
+    return tuple(wrong), tuple(right), tuple(rows)
+
+
+def problems_with_wrong_answers(path: Path) -> list[str]:
+    """Run the notebook with every exercise's answer cells repeated with wrong answers; return
+    a description of each repeated cell that did not show "Not yet" or showed an error."""
+    return list(run_exercises(path)[0])
 
 
 def test_a_checker_that_crashes_on_a_wrong_answer_is_reported(tmp_path):
@@ -138,3 +387,39 @@ def test_a_checker_that_crashes_on_a_wrong_answer_is_reported(tmp_path):
 def test_wrong_answers_get_not_yet_never_an_error(path):
     problems = problems_with_wrong_answers(path)
     assert not problems, "\n\n".join(problems)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_right_answers_are_correct_in_every_form(path):
+    problems = run_exercises(path)[1]
+    assert not problems, "\n\n".join(problems)
+
+
+def test_the_right_answer_is_checked_in_every_form(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import numpy as np\nfrom helpers import exercises"),
+        nbformat.v4.new_markdown_cell("### Exercise 1: a third, to 3 decimal places"),
+        nbformat.v4.new_code_cell("third = None   # your answer\n"
+                                  "exercises.check_value(third, 1 / 3, name='third', atol=5e-4, rtol=0)"),
+        nbformat.v4.new_code_cell("# Solution\nthird = 1 / 3\n"
+                                  "exercises.check_value(third, 1 / 3, name='third', atol=5e-4, rtol=0)"),
+        nbformat.v4.new_markdown_cell("### Exercise 2: a unit vector, but too strict"),
+        nbformat.v4.new_code_cell("w = None   # your answer\n"
+                                  "exercises.check_property(w, lambda a: abs(a @ a - 1) < 1e-9, "
+                                  "'a unit vector', name='w', shape=(3,))"),
+        nbformat.v4.new_code_cell("# Solution\nw = np.array([2.0, -2.0, 1.0]) / 3\n"
+                                  "exercises.check_property(w, lambda a: abs(a @ a - 1) < 1e-9, "
+                                  "'a unit vector', name='w', shape=(3,))"),
+    ])
+    for i in (3, 6):
+        nb.cells[i].metadata["jupyter"] = {"source_hidden": True}
+    path = tmp_path / "fixture.ipynb"
+    nbformat.write(nb, path)
+    wrong, right, rows = run_exercises(path)
+    assert not wrong, wrong
+    forms = {(r[0], r[2]): r[3] for r in rows}
+    assert {f for (e, f) in forms if e == "Exercise 1"} == set(CORRECT_FORMS["check_value"])
+    assert all(forms[("Exercise 1", f)] == "correct" for f in CORRECT_FORMS["check_value"])
+    # a predicate stricter than a hand-worked answer is reported: 0.6667 etc. is not within 1e-9
+    assert forms[("Exercise 2", "rounded")] == "wrong"
+    assert len(right) == 1 and "Exercise 2" in right[0] and "rounded" in right[0]
