@@ -23,12 +23,14 @@ The last line is "N passed, M failed"; the exit status is 1 if any notebook fail
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")   # a debugger notice of old ipykernels
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 import nbformat  # noqa: E402
@@ -45,7 +47,7 @@ def as_on_colab(nb, clone_dir: Path) -> None:
     """Make ``nb`` run as on Colab, cloning this repository into ``clone_dir``."""
     _, url = book.repository()
     setup = next(c for c in nb.cells if c.cell_type == "code")
-    source = setup.source.replace(url, ROOT.as_posix()).replace(book.COLAB_DIR, clone_dir.as_posix())
+    source = setup.source.replace(url, ROOT.as_uri()).replace(book.COLAB_DIR, clone_dir.as_posix())
     if source == setup.source:
         raise SystemExit("the setup cell no longer has the generated Colab lines to exercise")
     setup.source = source
