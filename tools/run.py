@@ -40,10 +40,8 @@ def ensure_env(requirements: str) -> None:
     if stamp.exists() and stamp.read_text() == digest:
         return
     print(f"Installing {requirements} into {VENV} (once; takes a minute or two) ...", flush=True)
-    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True,
-                   cwd=ROOT)
-    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-r", requirements], check=True,
-                   cwd=ROOT)
+    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "-r", requirements], check=True, cwd=ROOT)
     stamp.write_text(digest)
 
 
@@ -54,9 +52,10 @@ LAB_OVERRIDES = {
 }
 
 
-def write_lab_overrides() -> None:
-    """Install :data:`LAB_OVERRIDES` as the environment's JupyterLab defaults (overrides.json)."""
-    target = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+def write_lab_overrides(prefix: str | Path | None = None) -> None:
+    """Install :data:`LAB_OVERRIDES` as the JupyterLab defaults (overrides.json) of the environment
+    at ``prefix`` (the book's .venv by default; Binder's postBuild passes its own)."""
+    target = Path(prefix or VENV) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(LAB_OVERRIDES, indent=2) + "\n"
     if not target.exists() or target.read_text() != text:
