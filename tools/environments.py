@@ -16,8 +16,8 @@ colab   Colab's versions (envs/colab.txt, Python 3.13, ipywidgets 7): every note
         Colab, its setup cell cloning the repository (see tests/environments/check_notebooks.py).
 lower   The lower bounds of pyproject.toml on the oldest supported Python (envs/lower.txt).
 binder  What mybinder.org builds (repo2docker): the Python of runtime.txt, `pip install -r
-        requirements.txt`, then `pip install .` (helpers copied to site-packages); the
-        introduction and the MNIST training notebook run from notebooks/.
+        requirements.txt`, then `pip install .` (helpers copied to site-packages), then postBuild;
+        the introduction and the MNIST training notebook run from notebooks/.
 
 Environments are built under build/envs/ and rebuilt when their requirements change. Each check
 prints one line per notebook; the last line is "N passed, M failed" over all checks, and the
@@ -160,6 +160,13 @@ def binder() -> tuple[int, int]:
                            capture_output=True, text=True, cwd="/").stdout.strip()
     if "site-packages" not in where:
         print(f"[binder] expected helpers in site-packages as repo2docker installs it, found {where}")
+        return 0, 1
+    # repo2docker's last step: postBuild, with the environment's python first on PATH
+    path = f"{exe.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    subprocess.run(["bash", "postBuild"], cwd=ROOT, check=True, env={**os.environ, "PATH": path})
+    overrides = exe.parent.parent / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    if not overrides.is_file():
+        print(f"[binder] postBuild did not write {overrides}")
         return 0, 1
     return run_check("binder: as mybinder.org builds it (helpers in site-packages)",
                      [str(exe), str(CHECK), *BINDER_NOTEBOOKS])
