@@ -157,8 +157,12 @@ def check_gradient(f: Callable[[np.ndarray], float], grad, x, *, h: float = 1e-6
     """Compare an analytic gradient with central differences; raise if they disagree.
 
     The error of entry ``i`` is the relative difference
-    ``|a_i - n_i| / max(1e-12, |a_i| + |n_i|)`` between the analytic value ``a_i`` and the
-    numerical value ``n_i``; the check passes when the largest of these is at most ``tol``.
+    ``|a_i - n_i| / max(|a_i| + |n_i|, noise / tol)`` between the analytic value ``a_i`` and the
+    numerical value ``n_i``; the check passes when the largest of these is at most ``tol``. The
+    floor ``noise = 10 * eps * |f(x)| / h`` is the round-off of a central difference: an entry
+    that is 0 (or tiny) passes when the two values differ by no more than that round-off, which a
+    purely relative test would reject (0 against 2e-10 is a relative difference of 1). Entries
+    larger than ``noise / tol`` are compared purely relatively.
 
     Parameters
     ----------
@@ -199,7 +203,10 @@ def check_gradient(f: Callable[[np.ndarray], float], grad, x, *, h: float = 1e-6
             i = tuple(int(k) for k in np.argwhere(~np.isfinite(g))[0])
             raise GradientCheckError(f"the {name} gradient is not finite at index {i}: "
                                      f"analytic {analytic[i]!r}, numerical {numeric[i]!r}")
-    rel = np.abs(analytic - numeric) / np.maximum(1e-12, np.abs(analytic) + np.abs(numeric))
+    f_x = abs(_scalar_value(f(x_arr.copy()), "x"))
+    noise = 10 * np.finfo(float).eps * f_x / h             # round-off of one central difference
+    floor = max(1e-12, noise / tol) if tol > 0 and np.isfinite(noise) else 1e-12
+    rel = np.abs(analytic - numeric) / np.maximum(floor, np.abs(analytic) + np.abs(numeric))
     worst = np.unravel_index(int(np.argmax(rel)), rel.shape)
     err = float(rel[worst])
     if err > tol:

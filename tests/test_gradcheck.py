@@ -157,3 +157,32 @@ def test_numerical_jacobian_bad_input():
         numerical_jacobian(lambda v: "abc", np.ones(2))
     with pytest.raises(ValueError, match=r"shape \(2,\) at x but \(3,\)"):
         numerical_jacobian(lambda v: np.ones(3) if v[0] > 1 else np.ones(2), np.ones(2))
+
+
+def test_check_gradient_accepts_a_zero_entry_with_round_off():
+    # the analytic gradient is exactly 0 in entry 0, central differences give about -2e-10 there:
+    # a purely relative test called this a relative error of 1
+    def f(v):
+        return np.sum(np.exp(v)) - v[0] + 3 * np.sum(v ** 2)
+
+    v = np.array([0.0, 0.3, -0.2])
+    grad = np.exp(v) - np.array([1.0, 0.0, 0.0]) + 6 * v
+    assert grad[0] == 0.0
+    assert check_gradient(f, grad, v) < 1e-6
+
+
+def test_check_gradient_still_catches_small_wrong_entries():
+    # f = 1000 + x0^2 + x1: the round-off allowance grows with |f|, yet a wrong entry of size 1e-3
+    # (1e-6 of |f|) is still far outside it
+    def f(v):
+        return 1000.0 + v[0] ** 2 + v[1]
+
+    x = np.array([0.0005, 2.0])
+    with pytest.raises(GradientCheckError):
+        check_gradient(f, np.array([0.0, 1.0]), x)          # true entry 0 is 2 * 0.0005 = 1e-3
+    assert check_gradient(f, np.array([1e-3, 1.0]), x) < 1e-6
+
+
+def test_check_gradient_non_finite_value_gets_no_allowance():
+    with pytest.raises(GradientCheckError):
+        check_gradient(lambda v: np.inf * v[0] + v[1], np.array([0.0, 0.0]), np.array([1.0, 1.0]))
