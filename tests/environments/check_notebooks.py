@@ -27,6 +27,7 @@ import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +97,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--colab", action="store_true", help="run as on Colab (see above)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="notebooks run at the same time (default: one per core)")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or book.notebook_paths()
     import ipywidgets
@@ -105,10 +108,14 @@ def main(argv: list[str]) -> int:
           f"{matplotlib.__version__}, ipywidgets {ipywidgets.__version__}"
           f"{' (as on Colab)' if args.colab else ''}", flush=True)
     passed = failed = 0
-    for path in paths:
-        ok, text = check(path, args.colab)
-        passed, failed = passed + ok, failed + (not ok)
-        print(f"{'ok  ' if ok else 'FAIL'}  {path.relative_to(ROOT)}: {text}", flush=True)
+    # each notebook runs in its own kernel process (one BLAS thread): one at a time per core
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(check, path, args.colab): path for path in paths}
+        for future in as_completed(futures):
+            ok, text = future.result()
+            passed, failed = passed + ok, failed + (not ok)
+            print(f"{'ok  ' if ok else 'FAIL'}  {futures[future].relative_to(ROOT)}: {text}",
+                  flush=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
