@@ -110,9 +110,9 @@ def rref(A, tol: float | None = None) -> tuple[np.ndarray, list[int]]:
             R[row:, k] = 0.0                      # no pivot: what is left here is rounding
             continue
         R[[row, p]] = R[[p, row]]
-        R[row] /= R[row, k]
+        R[row, k:] /= R[row, k]                   # R[row, :k] is already 0
         others = np.arange(m) != row
-        R[others] -= np.outer(R[others, k], R[row])
+        R[others, k:] -= np.outer(R[others, k], R[row, k:])
         R[others, k] = 0.0                        # exactly zero, not a rounding residue
         R[row, k] = 1.0
         pivots.append(k)
