@@ -218,10 +218,11 @@ def gaussian_loglik_grads(X, mu, Sigma) -> tuple[np.ndarray, np.ndarray]:
 
     With ``d_n = x_n - mu`` and ``S = Sigma^{-1}``::
 
-        grad_mu    = sum_n S d_n
+        grad_mu    = 1/2 (S + S^T) sum_n d_n
         grad_Sigma = 1/2 sum_n ( -S^T + S^T d_n d_n^T S^T )      (all d*d entries independent)
 
-    For a symmetric ``Sigma`` the transposes drop out and ``grad_Sigma`` is symmetric.
+    For a symmetric ``Sigma`` the transposes drop out: ``grad_mu = Sigma^{-1} sum_n d_n``, and
+    ``grad_Sigma`` is symmetric.
 
     Parameters
     ----------
@@ -236,7 +237,7 @@ def gaussian_loglik_grads(X, mu, Sigma) -> tuple[np.ndarray, np.ndarray]:
     X2, mu, Sigma = _gaussian_args(X, mu, Sigma)
     S = _inverse(Sigma, "Sigma")
     D = X2 - mu
-    grad_mu = S @ D.sum(axis=0)
+    grad_mu = 0.5 * (S + S.T) @ D.sum(axis=0)
     N = X2.shape[0]
     grad_Sigma = 0.5 * (-N * S.T + S.T @ (D.T @ D) @ S.T)
     return grad_mu, grad_Sigma
@@ -275,7 +276,7 @@ def max_affine_subdifferential(slopes, intercepts, x, tol: float = 1e-12) -> tup
     return float(s[active].min()), float(s[active].max())
 
 
-def subgradient_gap(f: Callable, x0, g, points) -> float:
+def subgradient_gap(f: Callable, x0, g, points):
     """How far the supporting line (plane) of slope ``g`` at ``x0`` stays below ``f``.
 
     Returns ``min over y in points of  f(y) - f(x0) - g . (y - x0)``. The vector ``g`` is a
@@ -286,24 +287,29 @@ def subgradient_gap(f: Callable, x0, g, points) -> float:
     Parameters
     ----------
     f : callable
-        ``f(y)`` takes an array of the shape of ``x0`` and returns a number.
-    x0 : array_like, shape (n,) or a number
-    g : array_like, the shape of ``x0``
+        ``f(y)`` takes an array of the shape of ``x0`` and returns a number. It is called once
+        per point, however many slopes are tested.
+    x0 : array_like, shape (n,) or a number (shape ())
+    g : array_like, the shape of ``x0`` (one slope), or shape (M,) + x0.shape (M slopes)
     points : array_like, shape (K,) + x0.shape, K >= 1
 
     Returns
     -------
-    float
+    float for one slope, or ndarray of shape (M,) with one gap per slope
     """
     if not callable(f):
         raise TypeError(f"f must be a function, got {type(f).__name__}")
     x0 = as_array(x0, "x0", ndim=(0, 1))
     g = as_array(g, "g")
-    if g.shape != x0.shape:
-        raise ValueError(f"g has shape {g.shape} but x0 has shape {x0.shape}; they must be equal")
+    if g.shape != x0.shape and g.shape[1:] != x0.shape:
+        raise ValueError(f"g has shape {g.shape} but x0 has shape {x0.shape}; g must have the "
+                         f"shape of x0, or (M,) + {x0.shape} for M slopes")
     P = as_array(points, "points")
     if P.ndim != x0.ndim + 1 or P.shape[1:] != x0.shape or P.shape[0] == 0:
         raise ValueError(f"points must have shape (K,) + {x0.shape} with K >= 1, got {P.shape}")
     f0 = float(f(x0))
-    gaps = [float(f(y)) - f0 - float(np.sum(g * (y - x0))) for y in P]
-    return float(min(gaps))
+    rise = np.array([float(f(y)) for y in P]) - f0                  # (K,)
+    steps = (P - x0).reshape(P.shape[0], -1)                        # (K, n)
+    G = g.reshape(-1, steps.shape[1])                               # (M, n)
+    gaps = (rise[None, :] - G @ steps.T).min(axis=1)                # (M,)
+    return float(gaps[0]) if g.shape == x0.shape else gaps

@@ -117,6 +117,12 @@ def test_subgradient_gap_separates_subgradients_from_other_slopes():
         assert mc.subgradient_gap(np.abs, 0.0, g, ys) >= 0
     for g in (lo - 0.05, hi + 0.05):
         assert mc.subgradient_gap(np.abs, 0.0, g, ys) < 0
+    # many slopes at once: the same gaps as one at a time
+    slopes = np.linspace(-2, 2, 41)
+    many = mc.subgradient_gap(np.abs, 0.0, slopes, ys)
+    assert many.shape == (41,)
+    np.testing.assert_allclose(many, [mc.subgradient_gap(np.abs, 0.0, s, ys) for s in slopes])
+    np.testing.assert_array_equal(many >= 0, np.abs(slopes) <= 1)
     # max(x, y) at (1, 1): every (t, 1 - t), t in [0, 1], supports; (1, 1) does not
     pts = _rng(8).normal(size=(500, 2)) + 1.0
     f = lambda v: max(v[0], v[1])
@@ -169,6 +175,6 @@ def test_subdifferential_and_gap_argument_errors():
     with pytest.raises(TypeError, match="function"):
         mc.subgradient_gap(3, 0.0, 1.0, [1.0])
     with pytest.raises(ValueError, match="g has shape"):
-        mc.subgradient_gap(np.abs, 0.0, [1.0, 2.0], [1.0])
+        mc.subgradient_gap(lambda v: v.sum(), [0.0, 0.0], [1.0, 2.0, 3.0], [[1.0, 2.0]])
     with pytest.raises(ValueError, match="points must have shape"):
         mc.subgradient_gap(lambda v: v.sum(), [0.0, 0.0], [1.0, 0.0], [1.0, 2.0])
