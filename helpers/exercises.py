@@ -314,7 +314,8 @@ def _tree(x, depth: int, count: list):
         return _entry(x)
     if isinstance(x, (list, tuple, range)):
         if len(x) > _MAX_ENTRIES:
-            raise _Unreadable(f"a {_type_name(x)} of {len(x)} entries, far more than the answer has")
+            raise _Unreadable(f"a {_type_name(x)} of {len(x)} entries, far more than the "
+                              "answer has")
         return [_tree(e, depth + 1, count) for e in x]
     if hasattr(x, "__next__") or _type_name(x) in ("generator", "map", "filter", "zip"):
         raise _Unreadable("a generator (or iterator), read only once; make a list with list(...)")
@@ -336,7 +337,8 @@ def _as_array(answer, name: str):
     try:
         if isinstance(answer, (np.ndarray, np.generic)) and answer.dtype.kind in "biufc":
             return np.asarray(answer), None
-        if type(answer) in (bool, float, complex) or (type(answer) is int and abs(answer) < 2 ** 62):
+        if type(answer) in (bool, float, complex) or \
+                (type(answer) is int and abs(answer) < 2 ** 62):
             return np.asarray(answer), None
         nested = _tree(answer, 0, [0])
         with warnings.catch_warnings():
@@ -465,7 +467,8 @@ def _harmonize(arr: np.ndarray, exp: np.ndarray, name: str, strict_shape, what: 
             return None, (f"`{name}` is an array of shape {arr.shape} holding one number; {what} "
                           "is a plain number: use .item().")
         if arr.size > 1:
-            return None, f"`{name}` has {arr.size} entries (shape {arr.shape}); {what} is one number."
+            return None, (f"`{name}` has {arr.size} entries (shape {arr.shape}); {what} is one "
+                          "number.")
         return None, f"`{name}` is empty; {what} is one number."
     if arr.size == n and n > 1:
         try:
@@ -524,6 +527,7 @@ def _compare(arr: np.ndarray, exp: np.ndarray, name: str, rtol, atol, strict_sha
         arr, exp = _as_float(arr), _as_float(exp)
     except OverflowError:
         return f"`{name}` has an entry far too large."
+    atol_given = atol is not None
     if atol is None:
         scale = float(np.max(np.abs(exp))) if exp.size > 1 and np.all(np.isfinite(exp)) else 0.0
         atol = max(DEFAULT_ATOL, DEFAULT_RTOL * scale)
@@ -545,13 +549,17 @@ def _compare(arr: np.ndarray, exp: np.ndarray, name: str, rtol, atol, strict_sha
         return mistake
     with np.errstate(all="ignore"):
         near = bool(np.allclose(arr, exp, rtol=max(0.01, 10 * rtol), atol=max(10 * atol, 1e-12)))
-    precision = (f"relative error at most {rtol:g}" if rtol else "") + \
-        (" and " if rtol and atol else "") + (f"absolute error at most {atol:g}" if atol else "")
+    if not given:
+        precision = "about 6 significant digits"
+    else:   # the tolerances as the exercise passed them (never one scaled by the answer)
+        parts = [f"relative error at most {rtol:g}" if rtol else "",
+                 f"absolute error at most {atol:g}" if atol and atol_given else ""]
+        precision = " or ".join(p for p in parts if p) or "exactly"
     if arr.ndim == 0:
         value = f"`{name}` = {_fmt(arr.item())}"
         if near:
             return (f"{value} is close, but not as precise as this exercise asks "
-                    f"({precision or 'exactly'}): keep more digits, or compute it in code.")
+                    f"({precision}): keep more digits, or compute it in code.")
         return f"{value} is too far from the expected value."
     bad = ~close
     where = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -559,7 +567,7 @@ def _compare(arr: np.ndarray, exp: np.ndarray, name: str, rtol, atol, strict_sha
             f"index {where}, where `{name}` has {_fmt(arr[where])})")
     if near:
         text += (f"; they are close, but not as precise as this exercise asks "
-                 f"({precision or 'exactly'}): keep more digits, or compute them in code")
+                 f"({precision}): keep more digits, or compute them in code")
     return text + "."
 
 

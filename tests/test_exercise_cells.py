@@ -241,9 +241,9 @@ def _check_forms(label, forms):
         for form in forms[n]:
             try:
                 if n == "check_value":
-                    given = _value_form(answer, form,
-                                        _ex.DEFAULT_RTOL if kwargs.get("rtol") is None else kwargs["rtol"],
-                                        _ex.DEFAULT_ATOL if kwargs.get("atol") is None else kwargs["atol"])
+                    rtol, atol = kwargs.get("rtol"), kwargs.get("atol")
+                    given = _value_form(answer, form, _ex.DEFAULT_RTOL if rtol is None else rtol,
+                                        _ex.DEFAULT_ATOL if atol is None else atol)
                 elif n == "check_property":
                     given = _value_form(answer, form, 1e-4, 0) if form != "rounded" else \
                         _nested(_np.asarray(answer, dtype=float).tolist(),
@@ -400,9 +400,11 @@ def test_the_right_answer_is_checked_in_every_form(tmp_path):
         nbformat.v4.new_code_cell("import numpy as np\nfrom helpers import exercises"),
         nbformat.v4.new_markdown_cell("### Exercise 1: a third, to 3 decimal places"),
         nbformat.v4.new_code_cell("third = None   # your answer\n"
-                                  "exercises.check_value(third, 1 / 3, name='third', atol=5e-4, rtol=0)"),
+                                  "exercises.check_value(third, 1 / 3, name='third', "
+                                  "atol=5e-4, rtol=0)"),
         nbformat.v4.new_code_cell("# Solution\nthird = 1 / 3\n"
-                                  "exercises.check_value(third, 1 / 3, name='third', atol=5e-4, rtol=0)"),
+                                  "exercises.check_value(third, 1 / 3, name='third', "
+                                  "atol=5e-4, rtol=0)"),
         nbformat.v4.new_markdown_cell("### Exercise 2: a unit vector, but too strict"),
         nbformat.v4.new_code_cell("w = None   # your answer\n"
                                   "exercises.check_property(w, lambda a: abs(a @ a - 1) < 1e-9, "
