@@ -25,6 +25,7 @@ import base64
 import gc
 import html
 import io
+import math
 import traceback
 import weakref
 from typing import Any, Callable
@@ -34,7 +35,8 @@ import matplotlib as mpl
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["InteractiveFigure", "interactive_figure", "slider", "live_figures", "natural_size",
+__all__ = ["InteractiveFigure", "interactive_figure", "slider", "log_slider", "live_figures",
+           "natural_size",
            "widget_bundle"]
 
 _LIVE: list[weakref.ref] = []
@@ -83,6 +85,27 @@ def widget_bundle(widget: ipw.Widget, png: bytes | None, text: str) -> dict:
     if png:
         bundle["image/png"] = base64.b64encode(png).decode("ascii")
     return bundle
+
+
+def log_slider(min: float, max: float, value: float, description: str | None = None,
+               steps_per_decade: int = 20, readout_format: str = ".3g") -> ipw.FloatLogSlider:
+    """A slider for a positive quantity that spans decades (a probability from 0.001 to 0.3, a
+    learning rate): each step multiplies the value by the same factor, 10 ** (1 /
+    ``steps_per_decade``), so one arrow-key press changes it visibly at any scale.
+
+    ``min``, ``max`` and ``value`` are in the quantity's own units. Raises ``ValueError`` unless
+    ``0 < min < max``, ``min <= value <= max`` and ``steps_per_decade`` is a positive integer.
+    """
+    if not (0 < min < max and min <= value <= max):
+        raise ValueError(f"a log slider needs 0 < min < max and min <= value <= max; got "
+                         f"min={min!r}, max={max!r}, value={value!r}")
+    if not (isinstance(steps_per_decade, int) and steps_per_decade > 0):
+        raise ValueError(f"steps_per_decade must be a positive integer, got {steps_per_decade!r}")
+    return ipw.FloatLogSlider(value=value, base=10, min=math.log10(min), max=math.log10(max),
+                              step=1 / steps_per_decade, description=description or "",
+                              readout_format=readout_format, continuous_update=True,
+                              style={"description_width": "initial"},
+                              layout=ipw.Layout(width="420px"))
 
 
 def _as_widget(name: str, spec: Any) -> ipw.ValueWidget:

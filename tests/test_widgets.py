@@ -10,6 +10,7 @@ import base64
 import gc
 import html
 import io
+import math
 import queue
 import sys
 import time
@@ -72,6 +73,24 @@ def test_slider_rejects_bad_ranges_and_names_the_numbers(args):
 
 
 # ---- building an interactive figure ------------------------------------------------------------
+
+
+def test_log_slider_steps_by_a_constant_factor():
+    w = widgets.log_slider(0.001, 0.3, 0.01, description="p", steps_per_decade=20)
+    assert isinstance(w, ipw.FloatLogSlider) and w.description == "p"
+    assert w.value == pytest.approx(0.01)
+    assert 10 ** w.min == pytest.approx(0.001) and 10 ** w.max == pytest.approx(0.3)
+    before = w.value
+    w.value = 10 ** (math.log10(before) + w.step)      # what one arrow-key press does
+    assert w.value / before == pytest.approx(10 ** (1 / 20))
+
+
+@pytest.mark.parametrize("args", [(0.0, 1.0, 0.5), (0.3, 0.1, 0.2), (0.1, 0.3, 0.5), (-1, 1, 0.5)])
+def test_log_slider_rejects_bad_ranges(args):
+    with pytest.raises(ValueError, match="0 < min < max"):
+        widgets.log_slider(*args)
+    with pytest.raises(ValueError, match="steps_per_decade"):
+        widgets.log_slider(0.1, 1.0, 0.5, steps_per_decade=0)
 
 
 def test_controls_from_tuples_and_widgets_keep_their_names():
