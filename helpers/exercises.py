@@ -558,16 +558,16 @@ def _compare(arr: np.ndarray, exp: np.ndarray, name: str, rtol, atol, strict_sha
     if arr.ndim == 0:
         value = f"`{name}` = {_fmt(arr.item())}"
         if near:
-            return (f"{value} is close, but not as precise as this exercise asks "
-                    f"({precision}): keep more digits, or compute it in code.")
+            return (f"{value} is close, but not within the precision this exercise asks "
+                    f"({precision}): if you rounded, keep more digits.")
         return f"{value} is too far from the expected value."
     bad = ~close
     where = tuple(int(i) for i in np.argwhere(bad)[0])
     text = (f"`{name}` differs from {what} in {int(bad.sum())} of {arr.size} entries (the first at "
             f"index {where}, where `{name}` has {_fmt(arr[where])})")
     if near:
-        text += (f"; they are close, but not as precise as this exercise asks "
-                 f"({precision}): keep more digits, or compute them in code")
+        text += (f"; they are close, but not within the precision this exercise asks "
+                 f"({precision}): if you rounded, keep more digits")
     return text + "."
 
 

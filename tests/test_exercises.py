@@ -271,7 +271,7 @@ def test_rejections_show_enough_digits_and_never_the_expected_value():
     w = np.array([2.0, -2.0, 1.0]) / 3
     v = exercises.check_value([0.6667, -0.6667, 0.3333], w, name="w")
     assert v.status == "wrong"
-    assert "0.6667" in v.message and "precise" in v.message
+    assert "0.6667" in v.message and "precision" in v.message
     for shown in [f"{w[0]:.{d}f}" for d in range(5, 17)] + [repr(w[0]), "1.0000"]:
         assert shown not in v.message
     scalar = exercises.check_value(0.6667, 2 / 3, name="x")
