@@ -4,11 +4,15 @@
     python3 tools/run.py lab     # create .venv if needed, install requirements.txt, open JupyterLab
     python3 tools/run.py test    # the same with requirements-test.txt, then run the whole test suite
     python3 tools/run.py envs    # then test the book in other environments (tools/environments.py)
+    python3 tools/run.py site    # build the book's website into build/site (tools/site.py)
 
 Only the Python standard library is used here, so this works on a machine that has nothing but
 Python 3.11+. The environment lives in ``.venv`` at the repository's root and is reinstalled only
 when a requirements file changes. Extra arguments after ``test`` go to pytest
-(``python3 tools/run.py test -m "not browser"``); after ``lab`` they go to JupyterLab.
+(``python3 tools/run.py test -m "not browser"``); after ``lab`` they go to JupyterLab; after
+``site`` they go to tools/site.py (``site --serve``, ``site --only NB ...``). The website's build
+tools live in their own environment, ``.venv-site`` (requirements-site.txt), with the same stamp
+logic, so that Sphinx and its pins never change the book's exact environment.
 """
 
 from __future__ import annotations
@@ -25,24 +29,34 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
+SITE_VENV = ROOT / ".venv-site"
 
 
-def ensure_env(requirements: str) -> None:
-    """Create ``.venv`` and install ``requirements`` into it unless already done for this content."""
+def ensure_env(requirements: str, env: Path = VENV, depends: tuple[str, ...] = (
+        "requirements.txt", "pyproject.toml")) -> None:
+    """Create ``env`` (``.venv``) and install ``requirements`` into it unless already done for this
+    content (of ``requirements`` and the files ``depends``)."""
     if sys.version_info < (3, 11):
         sys.exit(f"The book needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
-    if not PY.exists():
-        print(f"Creating the virtual environment {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    files = [ROOT / "requirements.txt", ROOT / requirements, ROOT / "pyproject.toml"]
+    py = env / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt"
+                                                           else "python")
+    if not py.exists():
+        print(f"Creating the virtual environment {env} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(env)
+    files = [ROOT / f for f in depends] + [ROOT / requirements]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
-    stamp = VENV / f".installed-{Path(requirements).stem}"
+    stamp = env / f".installed-{Path(requirements).stem}"
     if stamp.exists() and stamp.read_text() == digest:
         return
-    print(f"Installing {requirements} into {VENV} (once; takes a minute or two) ...", flush=True)
-    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+    print(f"Installing {requirements} into {env} (once; takes a minute or two) ...", flush=True)
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                     "-r", requirements], check=True, cwd=ROOT)
     stamp.write_text(digest)
+
+
+def ensure_site_env() -> None:
+    """The website's build tools (Sphinx, myst-nb, the theme, MathJax's files) in ``.venv-site``."""
+    ensure_env("requirements-site.txt", SITE_VENV, depends=())
 
 
 # JupyterLab settings for the book's environment: no news pop-up over the page on first start and
@@ -85,7 +99,7 @@ def pytest_command(rest: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"lab", "test", "envs"}:
+    if not argv or argv[0] not in {"lab", "test", "envs", "site"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
@@ -93,6 +107,14 @@ def main(argv: list[str]) -> int:
         ensure_env("requirements.txt")
         write_lab_overrides()
         return subprocess.call(lab_command(rest), cwd=ROOT)
+    if command == "site":
+        # The book's .venv renders the sliders' frames (its kernels run the notebooks); .venv-site
+        # runs Sphinx. tools/site.py runs in the book's environment and calls the other. The test
+        # requirements (a superset of the book's) so that `site` and `test` share one .venv and
+        # neither reinstalls it after the other; the site's browser tests need playwright anyway.
+        ensure_env("requirements-test.txt")
+        ensure_site_env()
+        return subprocess.call([str(PY), str(ROOT / "tools" / "site.py"), *rest], cwd=ROOT)
     ensure_env("requirements-test.txt")
     if command == "envs":
         return subprocess.call([sys.executable, str(ROOT / "tools" / "environments.py"), *rest],
