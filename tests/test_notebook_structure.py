@@ -160,3 +160,21 @@ def test_random_numbers_are_seeded(nb_path):
         assert not re.search(r"np\.random\.(seed|rand|randn|randint|normal|uniform|choice|shuffle)\(",
                              c.source), \
             "use the seeded rng from the setup cell, not numpy's global random functions"
+
+
+def test_links_to_other_notebooks_resolve(nb_path):
+    """Every relative link to a notebook (and its #anchor, when it names a heading) points at
+    something that exists, so renaming or renumbering a notebook cannot leave a dead link."""
+    from urllib.parse import unquote
+    nb = _nb(nb_path)
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for m in re.finditer(r"\]\(([^)\s:]+?\.ipynb)(#[^)\s]*)?\)", cell.source):
+            target = (nb_path.parent / unquote(m.group(1))).resolve()
+            assert target.is_file(), f"link to a missing notebook: {m.group(0)}"
+            anchor = unquote(m.group(2) or "")[1:]
+            if anchor in ("Notation", "Contents"):
+                headings = _markdown(_nb(target))
+                assert re.search(rf"^#+ {anchor}\s*$", headings, flags=re.M), \
+                    f"link to a missing heading: {m.group(0)}"
