@@ -41,6 +41,8 @@ html_last_updated_fmt = None                  # the same bytes from the same sou
 html_copy_source = True
 html_sourcelink_suffix = ""                   # _sources/.../x.ipynb is the notebook itself
 html_show_sphinx = False
+# A definite colour mode: with none, the theme logs "Got invalid theme mode" as a console error.
+html_context = {"default_mode": "light"}
 html_theme_options = {
     "repository_url": REPO_URL,
     "repository_branch": "main",

@@ -72,7 +72,7 @@ FRAMES_DIR = "_frames"
 # kind of control the book uses except the selection slider (same code path as a slider over
 # positions) and every kind of page element (maths, static figures, folded solutions, links).
 SUBSET = ["notebooks/00_introduction.ipynb",
-          "notebooks/01_linear_algebra/04_eigenvalues_and_svd.ipynb",
+          "notebooks/01_linear_algebra/05_eigenvalues_and_svd.ipynb",
           "notebooks/03_probability/03_bayes_rule.ipynb"]
 
 SINGLE_MAX = 61         # a single slider with at most this many positions gets every one
@@ -653,6 +653,13 @@ def build(pages: list[Path], out: Path, frames: bool = True, log=print,
         target = html_root / "_sources" / rel
         if target.exists():
             shutil.copyfile(p, target)
+    # The theme loads Font Awesome twice: as web fonts (its CSS) and as a 1.5 MB script that
+    # swaps every icon for an SVG. The web fonts alone show the same icons; the script goes.
+    fontawesome = re.compile(r'<script[^>]*scripts/fontawesome\.js[^>]*></script>\s*')
+    for page in html_root.rglob("*.html"):
+        text = page.read_text()
+        if fontawesome.search(text):
+            page.write_text(fontawesome.sub("", text))
     (html_root / ".nojekyll").write_text("")
     log(f"built {html_root.relative_to(ROOT)} in {time.perf_counter() - t0:.0f} s "
         f"(staging and frames {t_frames:.0f} s, Sphinx {t_sphinx:.0f} s, "
