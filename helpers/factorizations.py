@@ -22,7 +22,7 @@ import numbers
 
 import numpy as np
 
-from .validation import as_array, as_generator, require_positive_int
+from .validation import as_array, as_finite_matrix, as_generator, require_positive_int
 
 __all__ = ["NotPositiveDefiniteError", "back_substitution", "forward_substitution", "gram_schmidt",
            "householder_qr", "lstsq_qr", "cholesky", "random_orthogonal"]
@@ -46,17 +46,10 @@ class NotPositiveDefiniteError(ValueError):
                          f"factorization is {pivot:.3e}, not above {bound}")
 
 
-def _finite_matrix(A, name: str) -> np.ndarray:
-    M = as_array(A, name, ndim=2)
-    if M.shape[0] == 0 or M.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one row and one column, got shape {M.shape}")
-    if not np.all(np.isfinite(M)):
-        raise ValueError(f"{name} contains NaN or infinity")
-    return M
 
 
 def _tall(A, name: str = "A") -> np.ndarray:
-    M = _finite_matrix(A, name)
+    M = as_finite_matrix(A, name)
     if M.shape[0] < M.shape[1]:
         raise ValueError(f"{name} must have at least as many rows as columns (m >= n) for a reduced "
                          f"QR factorization, got shape {M.shape}")
@@ -64,7 +57,7 @@ def _tall(A, name: str = "A") -> np.ndarray:
 
 
 def _square(A, name: str) -> np.ndarray:
-    M = _finite_matrix(A, name)
+    M = as_finite_matrix(A, name)
     if M.shape[0] != M.shape[1]:
         raise ValueError(f"{name} must be square, got shape {M.shape}")
     return M

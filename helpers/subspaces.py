@@ -33,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from .validation import as_array, as_generator, require_positive_int
+from .validation import as_array, as_finite_matrix, as_generator, require_positive_int
 
 __all__ = ["default_tolerance", "rref", "rank", "column_space_basis", "row_space_basis",
            "null_space_basis", "coordinates", "random_of_rank"]
@@ -41,18 +41,11 @@ __all__ = ["default_tolerance", "rref", "rank", "column_space_basis", "row_space
 EPS = float(np.finfo(np.float64).eps)
 
 
-def _matrix(A, name: str = "A") -> np.ndarray:
-    M = as_array(A, name, ndim=2)
-    if M.shape[0] == 0 or M.shape[1] == 0:
-        raise ValueError(f"{name} must have at least one row and one column, got shape {M.shape}")
-    if not np.all(np.isfinite(M)):
-        raise ValueError(f"{name} contains NaN or infinity")
-    return M
 
 
 def default_tolerance(A) -> float:
     """The default pivot tolerance ``max(m, n) * EPS * max|A_ij|`` for ``A`` of shape (m, n)."""
-    M = _matrix(A)
+    M = as_finite_matrix(A)
     return max(M.shape) * EPS * float(np.abs(M).max())
 
 
@@ -97,7 +90,7 @@ def rref(A, tol: float | None = None) -> tuple[np.ndarray, list[int]]:
     ValueError
         If ``A`` is not a non-empty finite 2-D array, or ``tol`` is negative or not a number.
     """
-    R = _matrix(A).copy()
+    R = as_finite_matrix(A).copy()
     tol = _tolerance(R, tol)
     m, n = R.shape
     pivots: list[int] = []
@@ -132,7 +125,7 @@ def column_space_basis(A, tol: float | None = None) -> np.ndarray:
     Returns an array of shape (m, r), the columns of ``A`` (unchanged) at the pivot positions of
     :func:`rref`; r is the rank (r = 0 gives shape (m, 0)).
     """
-    M = _matrix(A)
+    M = as_finite_matrix(A)
     return M[:, rref(M, tol)[1]].copy()
 
 
@@ -190,7 +183,7 @@ def coordinates(basis, x, tol: float | None = None) -> np.ndarray:
         If the shapes do not fit, the columns are dependent, or ``x`` is not in their span
         (then the last column of ``[basis | x]`` has a pivot).
     """
-    B = _matrix(basis, "basis")
+    B = as_finite_matrix(basis, "basis")
     v = as_array(x, "x", ndim=1)
     if v.shape[0] != B.shape[0]:
         raise ValueError(f"basis has shape {B.shape} but x has shape {v.shape}; x needs "

@@ -11,8 +11,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "require_same_shape", "require_positive_int", "as_generator",
-           "as_batch", "as_labels"]
+__all__ = ["as_array", "as_finite_matrix", "require_same_shape", "require_positive_int",
+           "as_generator", "as_batch", "as_labels"]
 
 
 def as_array(x, name: str = "x", *, ndim: int | tuple[int, ...] | None = None,
@@ -63,6 +63,20 @@ def as_array(x, name: str = "x", *, ndim: int | tuple[int, ...] | None = None,
             want += ",)" if len(shape) == 1 else ")"
             raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
     return arr
+
+
+def as_finite_matrix(A, name: str = "A") -> np.ndarray:
+    """``A`` as a float array of shape (m, n) with m, n >= 1 and only finite entries.
+
+    Raises ``TypeError`` if it is not numeric and ``ValueError`` if it is not 2-D, is empty, or
+    holds NaN or infinity (the message names ``name`` and the shape).
+    """
+    M = as_array(A, name, ndim=2)
+    if M.shape[0] == 0 or M.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one row and one column, got shape {M.shape}")
+    if not np.all(np.isfinite(M)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return M
 
 
 def require_same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str] = ("a", "b")) -> None:

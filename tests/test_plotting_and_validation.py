@@ -143,3 +143,16 @@ def test_as_labels_checks_dtype_shape_count_and_range():
         validation.as_labels([0, 1], 3, n=3)
     with pytest.raises(ValueError, match=r"labels\[1\] = 5 is out of range.*\[0, 3\) \(1 out"):
         validation.as_labels([0, 5, 2], 3, name="labels")
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    ([1.0, 2.0], ValueError, "2 dimension"),
+    (np.zeros((0, 3)), ValueError, r"at least one row and one column, got shape \(0, 3\)"),
+    ([[1.0, np.nan]], ValueError, "NaN or infinity"),
+    ([[1.0, np.inf]], ValueError, "NaN or infinity"),
+    ([["a", "b"]], TypeError, "numeric"),
+])
+def test_as_finite_matrix_names_what_is_wrong(bad, error, message):
+    with pytest.raises(error, match=message):
+        validation.as_finite_matrix(bad, "M")
+    assert validation.as_finite_matrix([[1, 2], [3, 4]]).dtype == np.float64
