@@ -21,7 +21,7 @@
   "use strict";
 
   function setup(fig) {
-    const img = fig.querySelector("img.book-slider-image");
+    let img = fig.querySelector("img.book-slider-image");
     const text = fig.querySelector(".book-slider-text");
     const inputs = Array.from(fig.querySelectorAll("[data-control]"));
     const url = new URL(fig.dataset.manifest, document.baseURI);
@@ -82,16 +82,31 @@
         const frame = m.frames[index];
         if (!frame) { fail("book-sliders: no frame " + index + " in " + url); return; }
         const src = new URL(frame.src, url).href;
-        img.onerror = function () { fail("book-sliders: frame " + src + " failed to load"); };
-        img.src = src;
-        text.textContent = frame.text;
-        fig.dataset.frame = String(index);
+        const ready = cache && cache[index];
         const painted = function () {
           requestAnimationFrame(function () {
             fig.dispatchEvent(new CustomEvent("book-slider-frame", {
               detail: {frame: index, src: src, latency: performance.now() - t0}}));
           });
         };
+        if (ready && ready.complete && ready.naturalWidth > 0 && ready !== img) {
+          // a preloaded, decoded frame: put its element in place (no decoding on the way)
+          ready.className = img.className;
+          ready.alt = img.alt;
+          ready.width = img.width;
+          ready.height = img.height;
+          img.replaceWith(ready);
+          img = ready;
+          text.textContent = frame.text;
+          fig.dataset.frame = String(index);
+          painted();
+          return;
+        }
+        if (ready === img) { text.textContent = frame.text; painted(); return; }
+        img.onerror = function () { fail("book-sliders: frame " + src + " failed to load"); };
+        img.src = src;
+        text.textContent = frame.text;
+        fig.dataset.frame = String(index);
         if (img.decode) img.decode().then(painted, function () { /* onerror reports */ });
         else painted();
       });
