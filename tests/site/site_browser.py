@@ -215,6 +215,7 @@ class Checker:
             missing = page.evaluate(_IMAGES)
             if missing:
                 self.problem(rel, f"images that did not load: {missing}")
+            self.check_solutions(rel, page)
             page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=True)
             if sliders:
                 figs = page.locator(".book-slider-figure")
@@ -223,6 +224,22 @@ class Checker:
         finally:
             page.close()
         return self.problems
+
+    def check_solutions(self, rel: str, page) -> None:
+        """Every solution cell is folded behind "Show solution", and the first one opens."""
+        cells = page.locator(".cell.tag_solution")
+        n = cells.count()
+        folded = page.locator(".cell.tag_solution > details:not([open])")
+        if folded.count() != n:
+            self.problem(rel, f"{n - folded.count()} of {n} solution(s) not folded")
+        if n:
+            summary = cells.first.locator("summary")
+            if "Show solution" not in summary.inner_text():
+                self.problem(rel, f"the first solution's toggle reads {summary.inner_text()!r}")
+            summary.click()
+            if not cells.first.locator("details[open] .cell_input").first.is_visible():
+                self.problem(rel, "clicking 'Show solution' does not show the solution's code")
+            summary.click()
 
     # ---- sliders ------------------------------------------------------------------------------
     def expect_frame(self, where: str, fig, manifest: dict, before: dict | None) -> bool:

@@ -43,6 +43,8 @@ def test_page(site_context, site_server, rel):
     problems, moves = sb.check_page(site_context, site_server.url, rel)
     assert not problems, "\n".join(problems)
     if rel != "index.html":
+        text = (site_server.root / rel).read_text()
+        assert "tag_solution" in text, f"{rel} shows no folded solution"
         assert moves > 0, f"no control of {rel} was moved"
 
 
