@@ -661,7 +661,8 @@ def build(pages: list[Path], out: Path, frames: bool = True, log=print,
         if fontawesome.search(text):
             page.write_text(fontawesome.sub("", text))
     (html_root / ".nojekyll").write_text("")
-    log(f"built {html_root.relative_to(ROOT)} in {time.perf_counter() - t0:.0f} s "
+    where = html_root.relative_to(ROOT) if html_root.is_relative_to(ROOT) else html_root
+    log(f"built {where} in {time.perf_counter() - t0:.0f} s "
         f"(staging and frames {t_frames:.0f} s, Sphinx {t_sphinx:.0f} s, "
         f"{len(warnings)} warning line(s))")
     ok = budgets(html_root, staged, log)
