@@ -77,7 +77,7 @@ SUBSET = ["notebooks/00_introduction.ipynb",
 
 SINGLE_MAX = 61         # a single slider with at most this many positions gets every one
 SINGLE_COARSE = 41      # positions of a single slider with more
-FRAME_CAP = 64          # frames per figure with several controls
+FRAME_CAP = 64          # frames per figure with several controls (but 3 positions per slider at least)
 PAGE_BUDGET = 2_000_000
 FIGURE_BUDGET = 3_000_000
 SITE_BUDGET = 250_000_000
@@ -98,6 +98,9 @@ def _book_site_probe():
         if id(f) not in seen:
             seen.add(id(f))
             new.append([id(f), hashlib.sha256(f.png).hexdigest()])
+            # the values the figure was shown with (a later cell may move its controls)
+            globals().setdefault("_book_site_initial", {})[id(f)] = {
+                n: (w.value, getattr(w, "index", None)) for n, w in f.controls.items()}
     print(json.dumps(new))
 _book_site_probe()
 '''
@@ -111,6 +114,7 @@ def _book_site_render(fig_id, outdir, single_max, single_coarse, cap, cap_all):
     from helpers import widgets as _w
 
     fig = next(f for f in _w.live_figures() if id(f) == fig_id)
+    shown = globals().get("_book_site_initial", {}).get(fig_id, {})
 
     def clean(v):
         return float(f"{v:.12g}")
@@ -127,12 +131,13 @@ def _book_site_render(fig_id, outdir, single_max, single_coarse, cap, cap_all):
         return picks
 
     def describe(name, w):
-        label = w.description or name
+        """The control's positions and the index of the one it was shown at."""
+        value, index = shown.get(name, (w.value, getattr(w, "index", None)))
         if isinstance(w, ipw.FloatLogSlider):
             n = round((w.max - w.min) / w.step) + 1
             exps = [w.min + i * w.step for i in range(n)]
             values = [clean(w.base ** e) for e in exps]
-            init = min(range(n), key=lambda i: abs(exps[i] - math.log(w.value, w.base)))
+            init = min(range(n), key=lambda i: abs(exps[i] - math.log(value, w.base)))
             fmt = w.readout_format
             return dict(kind="slider", values=values, init=init, fmt=fmt, set="value")
         if isinstance(w, (ipw.IntSlider, ipw.FloatSlider)):
@@ -141,16 +146,16 @@ def _book_site_render(fig_id, outdir, single_max, single_coarse, cap, cap_all):
                 values = [int(w.min + i * w.step) for i in range(n)]
             else:
                 values = [min(clean(w.min + i * w.step), w.max) for i in range(n)]
-            init = min(range(n), key=lambda i: abs(values[i] - w.value))
+            init = min(range(n), key=lambda i: abs(values[i] - value))
             return dict(kind="slider", values=values, init=init, fmt=w.readout_format, set="value")
         if isinstance(w, ipw.SelectionSlider):
-            return dict(kind="slider", values=list(range(len(w.options))), init=w.index,
+            return dict(kind="slider", values=list(range(len(w.options))), init=index,
                         labels=list(w._options_labels), set="index")
         if isinstance(w, (ipw.Dropdown, ipw.RadioButtons, ipw.ToggleButtons, ipw.Select)):
-            return dict(kind="dropdown", values=list(range(len(w.options))), init=w.index,
+            return dict(kind="dropdown", values=list(range(len(w.options))), init=index,
                         labels=list(w._options_labels), set="index")
         if isinstance(w, (ipw.Checkbox, ipw.ToggleButton)):
-            return dict(kind="checkbox", values=[False, True], init=int(bool(w.value)),
+            return dict(kind="checkbox", values=[False, True], init=int(bool(value)),
                         labels=["off", "on"], set="value")
         return dict(kind="unsupported", widget=type(w).__name__)
 
@@ -166,8 +171,12 @@ def _book_site_render(fig_id, outdir, single_max, single_coarse, cap, cap_all):
         k = len(s["values"]) if len(s["values"]) <= single_max else single_coarse
         s["pick"] = even(len(s["values"]), min(k, cap_all), s["init"])
     else:
+        # at least the two ends and the initial position of every slider (so 81 frames for
+        # four sliders), else as many positions per slider as the cap allows; a smaller cap
+        # given for a quick build (--max-frames) may leave two
+        least = 3 if cap_all >= cap else 2
         cap = min(cap, cap_all)
-        per = max(2, int((cap / max(1, choices)) ** (1 / max(1, len(sliders))) + 1e-9))
+        per = max(least, int((cap / max(1, choices)) ** (1 / max(1, len(sliders))) + 1e-9))
         for n in sliders:
             s = specs[n]
             s["pick"] = even(len(s["values"]), per, s["init"])
@@ -469,6 +478,12 @@ def stage_notebook(path: Path, src: Path, frames_root: Path, staged: set[Path], 
         manifest_file = folder / "manifest.json"
         if not summary["static"] and manifest_file.exists():
             manifest = json.loads(manifest_file.read_text())
+            first = 0
+            for c in manifest["controls"]:
+                first = first * len(c["labels"]) + c["initial"]
+            if manifest["frames"][first]["text"] != text:
+                log(f"    warning: figure {k + 1}: the frame at the initial values says "
+                    f"{manifest['frames'][first]['text']!r}, the saved output {text!r}")
             body = slider_html(f"{base}/manifest.json", f"{base}/initial.png", png, text,
                                manifest, f"figure with controls {controls}")
             figures.append({"folder": folder, "frames": len(manifest["frames"])})
