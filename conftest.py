@@ -26,7 +26,7 @@ def pytest_configure(config):
 def _kind(nodeid: str) -> str:
     if ".ipynb::" in nodeid:
         return "notebook"
-    if nodeid.startswith("tests/browser/"):
+    if nodeid.startswith(("tests/browser/", "tests/site/")):
         return "browser"
     return "unit"
 
