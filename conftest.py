@@ -3,6 +3,9 @@
 * nbval's sanitizer is set by absolute path, so `pytest` works from any folder.
 * Notebook kernels get the same environment as when their outputs were saved
   (tools/notebooks.py KERNEL_ENV: one BLAS thread, fixed hash seed).
+* One headless Chromium per test session (per worker under pytest-xdist), shared by the Jupyter
+  browser tests (tests/browser) and the website's (tests/site): Playwright's synchronous API allows
+  one instance per thread, so the two suites must not each start their own.
 * At the end, one summary line counts unit tests, notebooks (and their cells) and browser tests.
 """
 
@@ -10,6 +13,8 @@ import os
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -21,6 +26,44 @@ os.environ.update(KERNEL_ENV)
 def pytest_configure(config):
     if hasattr(config.option, "nbval_sanitize_with"):
         config.option.nbval_sanitize_with = str(ROOT / "tests" / "nbval_sanitize.cfg")
+
+
+def _book_browser():
+    """tests/browser/book_browser.py, the browser tests' helper (imported only when needed)."""
+    folder = str(ROOT / "tests" / "browser")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import book_browser
+    return book_browser
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    bb = _book_browser()
+    path = bb.find_chromium()
+    if path is None:
+        bb.browser_unavailable(bb.INSTALL_HINT)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """A headless Chromium (Playwright Browser), closed at the end of the session."""
+    bb = _book_browser()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        bb.browser_unavailable("the Python package playwright is missing: "
+                               "`pip install -r requirements-test.txt` installs it")
+    pw = sync_playwright().start()
+    try:
+        chromium = pw.chromium.launch(executable_path=chromium_path, args=bb.CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        pw.stop()
 
 
 def _kind(nodeid: str) -> str:

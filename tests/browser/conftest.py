@@ -1,5 +1,6 @@
-"""Fixtures of the browser tests: one headless Chromium and one Jupyter server per test session
-(per worker under pytest-xdist), always stopped at the end, also when a test fails.
+"""Fixtures of the browser tests: one Jupyter server per test session (per worker under
+pytest-xdist), always stopped at the end, also when a test fails. The headless Chromium they drive
+is the root conftest.py's ``browser`` fixture, shared with the website's tests.
 
 Without a Chromium binary the browser tests are skipped with a message that says how to install
 one, except under CI (environment variable CI=true), where a missing browser is a failure.
@@ -14,32 +15,6 @@ import book_browser as bb
 # The fixture notebooks are inputs of test_browser_helper.py, not part of the book: nbval must not
 # collect them (one of them fails on purpose).
 collect_ignore = ["fixtures"]
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = bb.find_chromium()
-    if path is None:
-        bb.browser_unavailable(bb.INSTALL_HINT)
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        bb.browser_unavailable("the Python package playwright is missing: "
-                     "`pip install -r requirements-test.txt` installs it")
-    pw = sync_playwright().start()
-    try:
-        chromium = pw.chromium.launch(executable_path=chromium_path, args=bb.CHROMIUM_FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-    finally:
-        pw.stop()
 
 
 def _serve(app: str):

@@ -1,6 +1,6 @@
 """Fixtures of the website's browser tests: the site built once per session (the representative
 subset, tools/site.py --subset, on a coarse grid of frames), a static server for it, and one
-headless Chromium. The ``site`` marker is registered here (``-m "not site"`` deselects these
+headless Chromium (the root conftest.py's). The ``site`` marker is registered here (``-m "not site"`` deselects these
 tests; they are marked ``browser`` too, so ``-m "not browser"`` does as well)."""
 
 from __future__ import annotations
@@ -58,28 +58,11 @@ def site_server(site_build):
 
 
 @pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = sb.bb.find_chromium()
-    if path is None:
-        sb.bb.browser_unavailable(sb.bb.INSTALL_HINT)
-    return path
-
-
-@pytest.fixture(scope="session")
-def site_context(chromium_path):
+def site_context(browser):
+    """A browser context on the root conftest.py's headless Chromium (shared with tests/browser)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sb.bb.browser_unavailable("the Python package playwright is missing")
-    pw = sync_playwright().start()
-    try:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=sb.CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(30_000)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
+        yield context
     finally:
-        pw.stop()
+        context.close()
