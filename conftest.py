@@ -6,6 +6,10 @@
 * One headless Chromium per test session (per worker under pytest-xdist), shared by the Jupyter
   browser tests (tests/browser) and the website's (tests/site): Playwright's synchronous API allows
   one instance per thread, so the two suites must not each start their own.
+* Under pytest-xdist's ``--dist loadscope`` (tools/run.py's default), a notebook's cells stay
+  together on one worker as with ``loadfile``, but the modules that run one long test per notebook
+  (SPLIT_BY_NOTEBOOK) are spread over the workers notebook by notebook, so that no single worker
+  is left with all of one of them.
 * At the end, one summary line counts unit tests, notebooks (and their cells) and browser tests.
 """
 
@@ -26,6 +30,35 @@ os.environ.update(KERNEL_ENV)
 def pytest_configure(config):
     if hasattr(config.option, "nbval_sanitize_with"):
         config.option.nbval_sanitize_with = str(ROOT / "tests" / "nbval_sanitize.cfg")
+
+
+# Modules whose tests are parametrized by notebook and each take seconds (a kernel or a browser
+# runs the whole notebook): their work units are "module + parameter", so the tests of one notebook
+# (which may share a cached kernel run) stay on one worker while different notebooks spread out.
+SPLIT_BY_NOTEBOOK = ("tests/test_exercise_cells.py", "tests/browser/test_browser_lab.py",
+                     "tests/browser/test_browser_notebook7.py", "tests/test_static_views.py")
+
+
+def work_unit(nodeid: str) -> str:
+    """The xdist work unit of a test: its notebook for SPLIT_BY_NOTEBOOK's parametrized tests, its
+    module (or class) otherwise, and for nbval's cells their notebook."""
+    scope, _, name = nodeid.rpartition("::")
+    if scope in SPLIT_BY_NOTEBOOK and name.endswith("]") and "[" in name:
+        return scope + name[name.index("["):]
+    return scope
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist", None) != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebookScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return NotebookScheduling(config, log)
 
 
 def _book_browser():

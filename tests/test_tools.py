@@ -109,12 +109,43 @@ def test_lab_overrides_switch_off_the_news_pop_up(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("rest, workers", [
-    ([], ["-n", "auto", "--dist", "loadfile"]),
-    (["-m", "not browser"], ["-n", "auto", "--dist", "loadfile"]),
+    ([], ["-n", "auto", "--dist", "loadscope"]),
+    (["-m", "not browser"], ["-n", "auto", "--dist", "loadscope"]),
     (["-n", "1"], []), (["-n4"], []), (["-p", "no:xdist"], []), (["--numprocesses=2"], []),
 ])
 def test_tests_run_on_every_core_unless_told_otherwise(rest, workers):
     assert run.pytest_command(rest) == [str(run.PY), "-m", "pytest", *workers, *rest]
+
+
+@pytest.mark.parametrize("nodeid, unit", [
+    # nbval's cells: the notebook (its cells run in order in one kernel)
+    ("notebooks/00_introduction.ipynb::Cell 3", "notebooks/00_introduction.ipynb"),
+    # a unit test module, and a class in one: the module, the class
+    ("tests/test_linalg.py::test_solve[2]", "tests/test_linalg.py"),
+    ("tests/test_nn.py::TestMLP::test_shapes", "tests/test_nn.py::TestMLP"),
+    # a long test per notebook: module and notebook, the same for both tests of one notebook
+    ("tests/test_exercise_cells.py::test_wrong_answers_get_not_yet_never_an_error[a/b.ipynb]",
+     "tests/test_exercise_cells.py[a/b.ipynb]"),
+    ("tests/test_exercise_cells.py::test_right_answers_are_correct_in_every_form[a/b.ipynb]",
+     "tests/test_exercise_cells.py[a/b.ipynb]"),
+    ("tests/test_exercise_cells.py::test_variants_replace_exactly_the_placeholders",
+     "tests/test_exercise_cells.py"),
+    ("tests/browser/test_browser_lab.py::test_every_slider_in_jupyterlab[x.ipynb]",
+     "tests/browser/test_browser_lab.py[x.ipynb]"),
+    # the website's tests share one build: one unit
+    ("tests/site/test_site.py::test_page[index.html]", "tests/site/test_site.py"),
+], ids=["nbval-cell", "module", "class", "exercise-wrong", "exercise-right", "exercise-plain",
+        "lab", "site"])
+def test_work_units_keep_notebooks_and_shared_builds_whole(nodeid, unit):
+    assert root_conftest().work_unit(nodeid) == unit
+
+
+def root_conftest():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("book_root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.parametrize("command", ["frobnicate", ""])

@@ -94,7 +94,7 @@ def pytest_command(rest: list[str]) -> list[str]:
     the arguments choose the workers (``-n``, ``--numprocesses``, ``-p no:xdist``)."""
     chooses = any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) for a in rest) \
         or "no:xdist" in rest
-    workers = [] if chooses else ["-n", "auto", "--dist", "loadfile"]
+    workers = [] if chooses else ["-n", "auto", "--dist", "loadscope"]
     return [str(PY), "-m", "pytest", *workers, *rest]
 
 
