@@ -1,6 +1,7 @@
-"""Data sets of the book: MNIST from ``data/mnist.npz`` and small synthetic 2-D sets.
+"""Data sets of the book: MNIST from ``data/mnist.npz``, the English word list from
+``data/words.txt``, and small synthetic 2-D sets.
 
-MNIST ships with the repository (see ``data/README.md`` for provenance and licence). It is never
+MNIST and the word list ship with the repository (see ``data/README.md`` for provenance and licence). It is never
 downloaded and never replaced by something else: a missing or damaged file raises
 :class:`DataError` saying what is wrong and how to fix it.
 
@@ -22,7 +23,7 @@ import numpy as np
 from .validation import require_positive_int
 
 __all__ = ["DataError", "MNIST", "MNIST_ENV", "MNIST_SHA256", "default_mnist_path", "load_mnist",
-           "mnist_candidates",
+           "mnist_candidates", "WORDS_SHA256", "load_words",
            "make_blobs", "make_moons", "make_spirals"]
 
 MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
@@ -61,9 +62,15 @@ def mnist_candidates() -> list[Path]:
     2. in the current folder and each folder above it (a non-editable install, as Binder makes,
        with the notebooks run from inside the repository).
     """
-    here = Path(__file__).resolve().parent.parent / "data" / "mnist.npz"
+    return _data_candidates("mnist.npz")
+
+
+def _data_candidates(name: str) -> list[Path]:
+    """``data/<name>`` next to the ``helpers`` package, then under the current folder and each
+    folder above it (see :func:`mnist_candidates`)."""
+    here = Path(__file__).resolve().parent.parent / "data" / name
     cwd = Path.cwd().resolve()
-    above = [d / "data" / "mnist.npz" for d in (cwd, *cwd.parents)]
+    above = [d / "data" / name for d in (cwd, *cwd.parents)]
     return list(dict.fromkeys([here, *above]))
 
 
@@ -172,6 +179,48 @@ def _read_npz(path: Path, fix: str) -> dict[str, np.ndarray]:
         except errors as exc:
             raise DataError(f"{path} is not a readable .npz file or is damaged "
                             f"({type(exc).__name__}: {exc}). {fix}") from None
+
+
+WORDS_SHA256 = "a43c50614fda43658df3e60aa07e8cc37f657d969fcf89938731bf059db16d16"
+_WORDS_FIX = ("data/words.txt ships with the book's repository: restore it with "
+              "`git checkout -- data/words.txt` in your clone, or clone the repository again.")
+
+
+def load_words(path: str | Path | None = None) -> list[str]:
+    """The book's text corpus: 63,875 English words, lower case a-z only, one per line, in the
+    word list's (alphabetical) order. See ``data/README.md`` for provenance and licence.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The text file; by default the repository's ``data/words.txt``, found as for MNIST.
+
+    Returns
+    -------
+    list of str
+        The words, each non-empty and made of the letters a-z.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or is not the book's word list (checked by its sha256).
+    """
+    if path is None:
+        candidates = _data_candidates("words.txt")
+        path = next((c for c in candidates if c.is_file()), None)
+        if path is None:
+            looked = ", ".join(str(c) for c in candidates)
+            raise DataError(f"word list not found; looked for data/words.txt at {looked}. "
+                            f"{_WORDS_FIX}")
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise DataError(f"word list not found at {path}. {_WORDS_FIX}")
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != WORDS_SHA256:
+        raise DataError(f"{path} is damaged or is not the book's word list: its sha256 is {actual}, "
+                        f"expected {WORDS_SHA256}. {_WORDS_FIX}")
+    return data.decode("ascii").split()
 
 
 def _check_noise(noise) -> float:

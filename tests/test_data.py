@@ -197,3 +197,19 @@ def test_blobs_centres_are_recovered():
 def test_synthetic_sets_reject_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_the_word_list_is_the_books_corpus():
+    words = data.load_words()
+    assert len(words) == 63875
+    assert all(w.isascii() and w.isalpha() and w.islower() for w in words)
+    assert words[0] < words[-1] and "zebra" in set(words)
+
+
+def test_a_damaged_word_list_says_how_to_restore_it(tmp_path):
+    bad = tmp_path / "words.txt"
+    bad.write_text("aardvark\nzebra\n")
+    with pytest.raises(data.DataError, match="sha256.*git checkout -- data/words.txt"):
+        data.load_words(bad)
+    with pytest.raises(data.DataError, match="not found at"):
+        data.load_words(tmp_path / "missing.txt")
