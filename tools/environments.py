@@ -50,13 +50,13 @@ BLAS_CONFIGS = {
 }
 BLAS_SAMPLE = [
     "notebooks/02_calculus/03_chain_rule_and_jacobians.ipynb",
-    "notebooks/03_probability/06_generating_new_data.ipynb",
+    "notebooks/03_probability/07_generating_new_data.ipynb",
     "notebooks/04_optimization/03_stochastic_gradient_descent.ipynb",
     "notebooks/05_neural_networks/01_from_logistic_regression_to_a_neuron.ipynb",
     "notebooks/05_neural_networks/02_multilayer_perceptron_and_backpropagation.ipynb",
     "notebooks/05_neural_networks/03_training_on_mnist.ipynb",
     "notebooks/05_neural_networks/04_making_training_work.ipynb",
-    "notebooks/05_neural_networks/05_looking_inside.ipynb",
+    "notebooks/05_neural_networks/07_looking_inside.ipynb",
 ]
 BINDER_NOTEBOOKS = ["notebooks/00_introduction.ipynb",
                     "notebooks/05_neural_networks/03_training_on_mnist.ipynb"]
