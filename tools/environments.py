@@ -3,6 +3,7 @@
 
     python3 tools/run.py envs                 # all of them (about 15 minutes on 2 cores)
     python3 tools/run.py envs blas colab      # some of them
+    python3 tools/run.py envs --sample        # colab and lower on SAMPLE only (what CI runs)
 
 blas    Strict nbval (saved outputs re-derived and compared) of the notebooks whose numbers go
         through float32 products or training, under other BLAS and SIMD configurations than the
@@ -19,6 +20,13 @@ lower   The lower bounds of pyproject.toml on the oldest supported Python (envs/
 binder  What mybinder.org builds (repo2docker): the Python of runtime.txt, `pip install -r
         requirements.txt`, then `pip install .` (helpers copied to site-packages), then postBuild;
         the introduction and the MNIST training notebook run from notebooks/.
+
+--sample  colab and lower run SAMPLE, not every notebook: the notebooks that exercise every
+        path where the versions differ (the Colab setup cell, every kind of control: sliders, log
+        sliders, dropdowns, toggle buttons, several sliders on several axes; the live training
+        display; sympy; MNIST) and at least one notebook of every series. CI runs this, to stay in
+        its time budget; the other notebooks use the same helpers the same way. Run without
+        --sample before a release, and after changing a notebook's use of widgets or sympy.
 
 Environments are built under build/envs/ and rebuilt when their requirements change. Each check
 prints one line per notebook; the last line is "N passed, M failed" over all checks, and the
@@ -57,6 +65,15 @@ BLAS_SAMPLE = [
     "notebooks/05_neural_networks/03_training_on_mnist.ipynb",
     "notebooks/05_neural_networks/04_making_training_work.ipynb",
     "notebooks/05_neural_networks/07_looking_inside.ipynb",
+]
+SAMPLE = [
+    "notebooks/00_introduction.ipynb",                              # setup cell, one slider
+    "notebooks/01_linear_algebra/05_eigenvalues_and_svd.ipynb",     # dropdown, grid of axes, sympy
+    "notebooks/02_calculus/05_matrix_calculus_and_kinks.ipynb",     # sympy matrix calculus
+    "notebooks/03_probability/03_bayes_rule.ipynb",                 # log slider, toggle buttons
+    "notebooks/04_optimization/04_momentum_and_adaptive_methods.ipynb",  # several controls
+    "notebooks/05_neural_networks/03_training_on_mnist.ipynb",      # live training display, MNIST
+    "notebooks/05_neural_networks/07_looking_inside.ipynb",         # trained network's figures
 ]
 BINDER_NOTEBOOKS = ["notebooks/00_introduction.ipynb",
                     "notebooks/05_neural_networks/03_training_on_mnist.ipynb"]
@@ -127,7 +144,7 @@ def default_kernel(env: dict) -> str | None:
     return out.stdout.strip() or None
 
 
-def blas() -> tuple[int, int]:
+def blas(sample: bool = False) -> tuple[int, int]:
     if not TEST_PY.exists():
         raise SystemExit("the test environment .venv is missing: run `python3 tools/run.py test` first")
     total = [0, 0]
@@ -151,18 +168,26 @@ def blas() -> tuple[int, int]:
     return total[0], total[1]
 
 
-def colab() -> tuple[int, int]:
+def _which(sample: bool) -> tuple[str, list[str]]:
+    """The notebooks colab and lower run: a label and the paths (none: every notebook)."""
+    present = [nb for nb in SAMPLE if (ROOT / nb).is_file()]
+    return (f"the {len(present)} notebooks of SAMPLE", present) if sample else ("every notebook", [])
+
+
+def colab(sample: bool = False) -> tuple[int, int]:
     exe = build("colab", find_python("3.13"), [["-r", "envs/colab.txt"]], [ROOT / "envs/colab.txt"])
-    return run_check("colab: every notebook as on Colab", [str(exe), str(CHECK), "--colab"])
+    label, notebooks = _which(sample)
+    return run_check(f"colab: {label} as on Colab", [str(exe), str(CHECK), "--colab", *notebooks])
 
 
-def lower() -> tuple[int, int]:
+def lower(sample: bool = False) -> tuple[int, int]:
     exe = build("lower", find_python("3.11"), [["-r", "envs/lower.txt"], ["--no-deps", "-e", "."]],
                 [ROOT / "envs/lower.txt", ROOT / "pyproject.toml"])
-    return run_check("lower: every notebook at the lower bounds", [str(exe), str(CHECK)])
+    label, notebooks = _which(sample)
+    return run_check(f"lower: {label} at the lower bounds", [str(exe), str(CHECK), *notebooks])
 
 
-def binder() -> tuple[int, int]:
+def binder(sample: bool = False) -> tuple[int, int]:
     runtime = (ROOT / "runtime.txt").read_text().strip()
     version = runtime.removeprefix("python-")
     exe = build("binder", find_python(version),
@@ -189,7 +214,8 @@ CHECKS = {"blas": blas, "colab": colab, "lower": lower, "binder": binder}
 
 
 def main(argv: list[str]) -> int:
-    names = argv or list(CHECKS)
+    sample = "--sample" in argv
+    names = [a for a in argv if a != "--sample"] or list(CHECKS)
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
         print(__doc__)
@@ -198,7 +224,7 @@ def main(argv: list[str]) -> int:
     passed = failed = 0
     start = time.monotonic()
     for name in names:
-        p, f = CHECKS[name]()
+        p, f = CHECKS[name](sample)
         passed, failed = passed + p, failed + f
     print(f"\n{', '.join(names)}: {time.monotonic() - start:.0f} s")
     print(f"environments: {passed} passed, {failed} failed")
