@@ -176,8 +176,8 @@ def test_moving_a_control_redraws_once_with_the_new_values():
     fig.controls["w"].value = -1.5
     assert calls[-1] == (-1.5, 0.0) and fig.redraws == 2
     assert fig.text == "w = -1.50, b = 0.00" and fig.png != first_png and fig.image.value == fig.png
-    fig.set(w=1.0, b=0.5)
-    assert calls[-2:] == [(1.0, 0.0), (1.0, 0.5)] and fig.redraws == 4
+    fig.set(w=1.0, b=0.5)     # (1.0, 0.0) was drawn before: its frame is shown again
+    assert calls[-1:] == [(1.0, 0.5)] and len(calls) == 3 and fig.redraws == 4
 
 
 def test_each_move_draws_the_figure_exactly_once():
@@ -198,6 +198,109 @@ def test_the_same_values_give_the_same_png():
     fig.set(w=0.5)
     fig.set(w=1.0)
     assert fig.png == first
+
+
+def test_frames_drawn_before_are_shown_again_without_drawing():
+    calls = []
+
+    def draw(ax, w):
+        calls.append(w)
+        return line(ax, w)
+
+    fig = widgets.interactive_figure(draw, w=(-2.0, 2.0, 0.5, 1.0))
+    first_png, first_text = fig.png, fig.text
+    fig.set(w=0.5)
+    assert "cache" not in fig.timing and {"setup", "draw", "render", "encode", "send"} <= set(fig.timing)
+    fig.set(w=1.0)
+    assert calls == [1.0, 0.5] and fig.redraws == 3 and set(fig.timing) == {"cache", "send"}
+    assert (fig.png, fig.image.value, fig.text) == (first_png, first_png, first_text)
+    fig.redraw(fresh=True)                       # drawn again on request, the same picture
+    assert calls == [1.0, 0.5, 1.0] and fig.png == first_png
+    widgets._forget_all_frames()                 # what running a cell does
+    fig.set(w=0.5)
+    assert calls[-1] == 0.5
+
+
+def test_a_cell_that_changes_what_draw_reads_is_not_hidden_by_old_frames():
+    """The frames are forgotten after every cell (a cell may change what draw reads)."""
+    ip = pytest.importorskip("IPython").core.interactiveshell.InteractiveShell.instance()
+    widgets._HOOKED.clear()                      # register the hook with this shell
+    try:
+        ip.run_cell("from helpers import widgets\nslope = 1.0\n"
+                    "def draw(ax, w):\n    ax.plot([0, 1], [0, slope * w])\n    return f'{slope * w}'\n"
+                    "f = widgets.interactive_figure(draw, w=(0, 4, 1, 1))\nf.set(w=2)")
+        ip.run_cell("slope = 3.0")
+        ip.run_cell("f.set(w=1)")
+        assert ip.user_ns["f"].text == "3.0"
+    finally:
+        widgets._HOOKED.clear()
+        widgets._HOOKED.append(True)
+
+
+def test_the_frame_cache_keeps_at_most_cache_bytes():
+    fig = widgets.interactive_figure(line, w=(0, 20, 1, 0))
+    fig.cache_bytes = 3 * len(fig.png)
+    for v in range(1, 10):
+        fig.set(w=v)
+    assert fig._frames_bytes <= fig.cache_bytes and 1 <= len(fig._frames) <= 4
+    assert list(fig._frames)[-1] == (("w", "int", 9),)     # the newest is kept
+
+
+def test_any_hashable_value_is_a_frame_key_and_an_unhashable_one_is_none():
+    choice = ipw.SelectMultiple(options=["a", "b"], value=["a"])
+    calls = []
+    fig = widgets.interactive_figure(lambda ax, pick: calls.append(pick), pick=choice)
+    choice.value = ("a", "b")
+    choice.value = ("a",)
+    assert len(calls) == 2    # tuples are hashable: the last is a frame drawn before
+    assert widgets._frame_key({"x": [1, 2]}) is None
+
+
+def test_encode_png_is_lossless_and_keeps_transparency():
+    rng = np.random.default_rng(0)
+    opaque = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
+    opaque[..., 3] = 255
+    seethrough = rng.integers(0, 256, size=(20, 30, 4), dtype=np.uint8)
+    for image, mode in [(opaque, "RGB"), (seethrough, "RGBA")]:
+        png = widgets.encode_png(image, dpi=100)
+        assert png.startswith(PNG_SIGNATURE)
+        with Image.open(io.BytesIO(png)) as im:
+            assert im.mode == mode and im.info["dpi"] == pytest.approx((100, 100), abs=0.01)
+            assert np.array_equal(np.asarray(im.convert("RGBA")), image)
+    with pytest.raises(ValueError, match="RGBA uint8"):
+        widgets.encode_png(np.zeros((4, 4, 3), np.uint8))
+
+
+def _texty(axes, k):
+    ax, ax2 = axes
+    x = np.linspace(-2, 2, 50)
+    ax.plot(x, k * x, label=r"$\hat y = kx$ and $\nabla f$")
+    ax.set(title=f"slope {k:.2f} (ÄÖ ∑ σ₁)", xlabel="$x$", ylabel="y, a longer label")
+    ax.legend(loc="upper left")
+    ax.text(0.2, 0.5, "rotated text", rotation=33, fontsize=9 + k, transform=ax.transAxes)
+    ax.annotate("bold", (0, 0), xytext=(5, 5), textcoords="offset points", weight="bold")
+    ax2.bar(["a", "b", "c"], [k, 2, 3])
+    ax2.set_xticks([0, 1, 2], ["one", "two", "three"], rotation=45)
+    ax2.set_yscale("log")
+    return f"k = {k}"
+
+
+def test_the_fast_path_gives_matplotlibs_pixels_exactly():
+    """Same pixels as a plain FigureCanvasAgg: text (mathtext, rotated, bold, other sizes,
+    non-ASCII), log axes, bars, legends; after moves that reuse the cached glyphs."""
+    fig = widgets.interactive_figure(_texty, ncols=2, figsize=(8, 3), k=(1, 5, 1, 2))
+    for k in (3, 5, 1, 4):
+        fig.set(k=k)
+        fresh = np.asarray(Image.open(io.BytesIO(fig.png)).convert("RGBA"))
+        assert np.array_equal(fresh, fig.render_reference(k=k)), f"k = {k}"
+    with pytest.raises(KeyError, match="no control named 'j'"):
+        fig.render_reference(j=1)
+
+
+def test_the_comparison_with_a_fresh_render_can_fail():
+    fig = widgets.interactive_figure(_texty, ncols=2, figsize=(8, 3), k=(1, 5, 1, 2))
+    shown = np.asarray(Image.open(io.BytesIO(fig.png)).convert("RGBA"))
+    assert not np.array_equal(shown, fig.render_reference(k=3))
 
 
 def test_text_is_escaped_and_none_shows_nothing():
