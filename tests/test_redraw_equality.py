@@ -1,0 +1,193 @@
+"""Every interactive figure of the book shows, after a move, the figure a fresh draw gives.
+
+``helpers.widgets`` makes moves fast: its renderer remembers text layouts and glyph bitmaps,
+frames are encoded by its own PNG writer, and frames drawn before are shown again from a cache.
+None of that may change what the reader sees. For every notebook, its cells run in a fresh kernel
+up to the last cell that builds an interactive figure; then every figure is moved to a few
+positions (each control away from where it starts, then each control to its other end, then
+back to the first position, which the cache serves) and each image shown is compared with
+``InteractiveFigure.render_reference`` at the same values: a new matplotlib Figure on
+matplotlib's own Agg canvas, the same draw function, the panels where the figure keeps them.
+
+The comparison (:func:`differences`) allows a small pixel tolerance; the renderer is in fact
+exact, so any difference at all is reported in the message. The tests at the top check that the
+comparison does fail on a wrong image.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import notebooks as book  # noqa: E402  (tools/notebooks.py)
+
+from helpers import widgets  # noqa: E402
+
+# A pixel differs when one channel is off by more than LEVEL (of 255); the image passes if at
+# most FRACTION of its pixels differ (anti-aliasing or rounding, never a moved line or a changed
+# number: one digit of a tick label is about 0.01% of a 600 x 400 figure, so the bound is far
+# below that).
+LEVEL = 8
+FRACTION = 2e-5
+
+
+def differences(shown, reference) -> str | None:
+    """None if the image ``shown`` (PNG bytes or an RGBA array) is ``reference`` (an RGBA array)
+    within the tolerance, else what differs."""
+    if isinstance(shown, (bytes, bytearray)):
+        with Image.open(io.BytesIO(shown)) as im:
+            shown = np.asarray(im.convert("RGBA"))
+    shown, reference = np.asarray(shown), np.asarray(reference)
+    if shown.shape != reference.shape:
+        return f"the image is {shown.shape}, the fresh render {reference.shape}"
+    delta = np.abs(shown.astype(np.int16) - reference.astype(np.int16)).max(axis=-1)
+    off = int(np.count_nonzero(delta > LEVEL))
+    if off > FRACTION * delta.size:
+        ys, xs = np.nonzero(delta > LEVEL)
+        return (f"{off} of {delta.size} pixels differ by more than {LEVEL} levels (largest "
+                f"difference {int(delta.max())}), in x {xs.min()}..{xs.max()}, y "
+                f"{ys.min()}..{ys.max()}")
+    return None
+
+
+def _line(ax, w):
+    x = np.linspace(-1.0, 1.0, 20)
+    ax.plot(x, w * x)
+    ax.set(xlim=(-1, 1), ylim=(-3, 3), title=f"w = {w:.1f}")
+    return f"w = {w}"
+
+
+def test_a_frame_of_other_values_is_caught():
+    fig = widgets.interactive_figure(_line, w=(0.0, 2.0, 0.1, 1.0))
+    assert differences(fig.png, fig.render_reference()) is None
+    message = differences(fig.png, fig.render_reference(w=1.1))
+    assert message is not None and "pixels differ" in message
+
+
+def test_a_small_wrong_detail_is_caught():
+    """One wrong tick-label-sized patch (12 x 8 pixels) in a 600 x 400 figure fails."""
+    fig = widgets.interactive_figure(_line, w=(0.0, 2.0, 0.1, 1.0))
+    reference = fig.render_reference()
+    wrong = reference.copy()
+    wrong[200:208, 300:312, :3] = 255 - wrong[200:208, 300:312, :3]
+    wrong[200:208, 300:312, :3] |= 64    # whatever the background, far from it
+    assert differences(wrong, reference) is not None
+    assert differences(reference[:-1], reference).startswith("the image is")
+
+
+# Runs in the notebook's kernel after its last interactive figure; prints one JSON list.
+PROBE = r'''
+def _book_equality(differences):
+    import json, traceback
+    import ipywidgets
+    from helpers import widgets
+
+    def far(w):
+        """(attribute, value) away from the control's start, and at its other end."""
+        if isinstance(w, (ipywidgets.IntSlider, ipywidgets.FloatSlider, ipywidgets.FloatLogSlider)):
+            lo, hi = w.min, w.max
+            if isinstance(w, ipywidgets.FloatLogSlider):
+                lo, hi = w.base ** w.min, w.base ** w.max
+            n = round((w.max - w.min) / w.step)
+            k = round(n / 3)
+            inner = (w.min + k * w.step if not isinstance(w, ipywidgets.FloatLogSlider)
+                     else w.base ** (w.min + k * w.step))
+            if isinstance(w, ipywidgets.IntSlider):
+                inner = int(inner)
+            end = hi if abs(w.value - lo) <= abs(w.value - hi) else lo
+            return [("value", inner if inner != w.value else end), ("value", end)]
+        if hasattr(w, "options") and hasattr(w, "index") and not isinstance(w.index, tuple):
+            n = len(w.options)
+            return [("index", (w.index + 1) % n), ("index", (w.index + n - 1) % n)]
+        if isinstance(w.value, bool):
+            return [("value", not w.value), ("value", not w.value)]
+        return []
+
+    found = []
+    for i, fig in enumerate(widgets.live_figures(), start=1):
+        name = getattr(fig.draw, "__name__", "?")
+        start = {n: (("index", w.index) if hasattr(w, "index") and not isinstance(w.index, tuple)
+                     else ("value", w.value)) for n, w in fig.controls.items()}
+        plans = {n: far(w) for n, w in fig.controls.items()}
+        first = {n: p[0] for n, p in plans.items() if p}
+        steps = [first] + [{n: p[1]} for n, p in plans.items() if p] + [first]
+        try:
+            for k, step in enumerate(steps):
+                for n, (attr, v) in step.items():
+                    setattr(fig.controls[n], attr, v)
+                    if fig.error:
+                        raise RuntimeError(fig.error)
+                cached = "cache" in fig.timing
+                problem = differences(fig.png, fig.render_reference())
+                found.append({"figure": i, "name": name, "step": k, "values": repr(fig.values),
+                              "cached": cached, "problem": problem})
+        except Exception:
+            found.append({"figure": i, "name": name, "step": -1, "values": "",
+                          "cached": False, "problem": traceback.format_exc()})
+        finally:
+            for n, (attr, v) in start.items():
+                setattr(fig.controls[n], attr, v)
+    print(json.dumps(found))
+'''
+
+
+def _last_figure_cell(nb) -> int:
+    return max(i for i, c in enumerate(nb.cells)
+               if c.cell_type == "code" and "interactive_figure(" in c.source)
+
+
+def run_probe(path: Path) -> list[dict]:
+    """Run ``path`` in a fresh kernel up to its last interactive figure, then the probe."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    last = _last_figure_cell(nb)
+    km = book.kernel_manager()
+    client = NotebookClient(nb, km=km, timeout=600, record_timing=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    code = (inspect.getsource(differences) + f"\nLEVEL, FRACTION = {LEVEL}, {FRACTION}\n"
+            "import io\nimport numpy as np\nfrom PIL import Image\n"
+            + PROBE + "\n_book_equality(differences)")
+    try:
+        with client.setup_kernel(cleanup_kc=True):
+            for index, cell in enumerate(nb.cells[:last + 1]):
+                if cell.cell_type == "code":
+                    client.execute_cell(cell, index)
+            probe = nbformat.v4.new_code_cell(code)
+            nb.cells.append(probe)
+            client.execute_cell(probe, len(nb.cells) - 1)
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    errors = [o for o in probe.outputs if o.output_type == "error"]
+    if errors:
+        raise RuntimeError("\n".join(errors[0].get("traceback", [])))
+    out = "".join(o.get("text", "") for o in probe.outputs
+                  if o.output_type == "stream" and o.name == "stdout")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+PATHS = [p for p in book.notebook_paths()
+         if "interactive_figure(" in "".join(c.source for c in nbformat.read(p, as_version=4).cells
+                                             if c.cell_type == "code")]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[str(p.relative_to(book.NOTEBOOKS)) for p in PATHS])
+def test_every_move_shows_what_a_fresh_draw_shows(path):
+    records = run_probe(path)
+    assert records, "the notebook builds an interactive figure, but none was found alive"
+    problems = [f"figure {r['figure']} ({r['name']}) step {r['step']} at {r['values']}"
+                f"{' (a frame drawn before)' if r['cached'] else ''}: {r['problem']}"
+                for r in records if r["problem"]]
+    assert not problems, "\n".join(problems)
+    assert any(r["cached"] for r in records), "the last step returns to a frame drawn before"
