@@ -12,7 +12,10 @@ The browser tests (``test_browser_*.py`` next to this file) use three pieces fro
   figure (sliders by dragging and by keyboard) and checks that the figure and its text follow.
   It returns a :class:`Report` and raises :class:`BrowserCheckError` listing every problem found.
 
-Screenshots and a ``report.json`` per notebook are written to ``tests/artifacts/browser/``.
+Screenshots and a ``report.json`` per notebook are written to ``tests/artifacts/browser/``. The
+report also gives, for every move, the time from the control's value changing in the page to the
+new image painted (``paint_ms``), and their median and worst per notebook (reported, not
+asserted: the latency benchmark, tests/benchmarks/widget_latency.py, measures the kernel's side).
 """
 
 from __future__ import annotations
@@ -354,6 +357,7 @@ class Report:
     problems: list = field(default_factory=list)
     console_errors: list = field(default_factory=list)
     blocked_requests: list = field(default_factory=list)
+    paint_ms: dict = field(default_factory=dict)
 
     def save(self) -> None:
         Path(self.artifacts).mkdir(parents=True, exist_ok=True)
@@ -380,6 +384,37 @@ _BUSY_COUNTER = """(() => {
   new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true,
                                                 attributeFilter: ['data-status']});
 })();"""
+
+# Records, in the page, when a control of an interactive figure changes value (a slider's handle
+# shows a new value, a dropdown or checkbox fires "change") and when a figure's new image has been
+# decoded and painted (the animation frame after the image's decode()): window.__bookPaintLog.
+_PAINT_LOG = """(() => {
+  window.__bookPaintLog = [];
+  const log = (kind, el) => {
+    const fig = el.closest ? el.closest('.book-interactive-figure') : null;
+    if (fig) window.__bookPaintLog.push({kind: kind, fig: fig, t: performance.now()});
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const el = r.target;
+      if (r.attributeName === 'aria-valuetext' && el.classList.contains('noUi-handle')) {
+        log('value', el);
+      } else if (r.attributeName === 'src' && el.tagName === 'IMG'
+                 && el.classList.contains('widget-image')) {
+        const painted = () => requestAnimationFrame(() => log('paint', el));
+        (el.decode ? el.decode() : Promise.resolve()).then(painted, painted);
+      }
+    }
+  }).observe(document, {subtree: true, attributes: true,
+                        attributeFilter: ['aria-valuetext', 'src']});
+  document.addEventListener('change', (e) => log('value', e.target), true);
+})();"""
+
+# The paint log's entries of one figure from index ``start`` on: [[kind, ms], ...], and its length.
+_PAINT_ENTRIES = """([fig, start]) => {
+  const all = window.__bookPaintLog || [];
+  return [all.slice(start).filter(e => e.fig === fig).map(e => [e.kind, e.t]), all.length];
+}"""
 
 _RUN_STATE = """() => {
   const cells = Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'));
@@ -513,6 +548,7 @@ class _Checker:
         try:
             self.server.start_kernel(rel)
             page.add_init_script(_BUSY_COUNTER)
+            page.add_init_script(_PAINT_LOG)
             page.route("**/*", self._route)
             page.on("console", self._on_console)
             page.on("pageerror", self._on_pageerror)
@@ -530,6 +566,7 @@ class _Checker:
             self.report.seconds["controls"] = round(time.monotonic() - t2, 2)
             self.check_cells(after_moves=True)
             self.check_console()
+            self.summarize_paint_times()
         except Exception as exc:   # a timeout or a missing element: report it with the page's state
             self.report.problems.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
         finally:
@@ -636,11 +673,44 @@ class _Checker:
                 return s
             time.sleep(0.03)
 
+    def paint_log_length(self) -> int:
+        try:
+            return self.page.evaluate("() => (window.__bookPaintLog || []).length")
+        except Exception:
+            return 0
+
+    def paint_ms(self, fig, start: int) -> float | None:
+        """Milliseconds from the first value change of ``fig``'s controls logged since index
+        ``start`` of the page's paint log to the last new image of ``fig`` painted; None if the
+        log has no such pair (nothing changed, or no image followed)."""
+        try:
+            entries, _ = self.page.evaluate(_PAINT_ENTRIES, [fig.element_handle(), start])
+        except Exception:   # a timing is a report, never a test result
+            return None
+        values = [t for kind, t in entries if kind == "value"]
+        paints = [t for kind, t in entries if kind == "paint" and values and t >= values[0]]
+        if not values or not paints:
+            return None
+        return round(paints[-1] - values[0], 1)
+
+    def summarize_paint_times(self) -> None:
+        """The median and worst time from a value change to the new image painted, over the
+        moves of this notebook that changed the image (``report.paint_ms``)."""
+        times = sorted(m["paint_ms"] for f in self.report.figures for c in f["controls"]
+                       for m in c["moves"] if m.get("paint_ms") is not None)
+        if times:
+            n = len(times)
+            median = times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2
+            self.report.paint_ms = {"moves": n, "median": round(median, 1),
+                                    "worst": round(times[-1], 1)}
+
     def move(self, fig, j: int, action, result: dict, how: str, before: dict) -> tuple[dict, dict]:
         """Do ``action`` (a move of control ``j``) and wait for the redraw; returns the new figure
-        state and control, and records the move in ``result``. If the control's value did not
+        state and control, and records the move in ``result`` (with ``paint_ms``, the time from the
+        value change in the page to the new image painted). If the control's value did not
         change in the page, nothing reaches the kernel: the state returned is ``before``."""
         c_before = before["controls"][j]
+        log_start = self.paint_log_length()
         t0 = time.monotonic()
         action()
         c_now = self.figure_state(fig, with_hash=False)["controls"][j]
@@ -654,7 +724,10 @@ class _Checker:
             "how": how, "from": c_before["value"], "to": c_after["value"],
             "image_changed": after["hash"] != before["hash"],
             "text_changed": after["text"] != before["text"],
-            "seconds": round(time.monotonic() - t0, 2)})
+            "seconds": round(time.monotonic() - t0, 2),
+            "paint_ms": (self.paint_ms(fig, log_start)
+                         if after["hash"] != before["hash"] and not after.get("unchanged")
+                         else None)})
         return after, c_after
 
     def problem(self, where: str, text: str) -> None:
@@ -907,6 +980,7 @@ def assert_notebook_works(context, server, path, *, ui: str, record_property) ->
     except BrowserCheckError as err:
         report, failure = err.report, str(err)
     record_property("browser_seconds", report.seconds)
+    record_property("browser_paint_ms", report.paint_ms)
     if failure:
         pytest.fail(failure, pytrace=False)
     moved = [c for f in report.figures for c in f["controls"] if c["moves"]]
