@@ -439,16 +439,14 @@ def maxpool2d_backward(dY, X, size=2, stride=None) -> np.ndarray:
         raise ValueError(f"dY has shape {np.shape(dY)} but maxpool2d of X {X.shape} with size "
                          f"{size} and stride {stride} outputs shape {X.shape[:2] + (Ho, Wo)}")
     dY = _float_array(dY, "dY", ndim=4)
-    best, winner = None, None
-    for a, e, entries in _window_entries(X, size, stride, Ho, Wo):   # find the first maximum
-        k = a * size[1] + e
-        if best is None:
-            best, winner = entries.copy(), np.zeros(entries.shape, dtype=np.intp)
-        else:
-            better = entries > best                  # strictly larger: a tie keeps the earlier one
-            best = np.where(better, entries, best)
-            winner[better] = k
+    Y = maxpool2d(X, size, stride)
     dX = np.zeros(X.shape, dtype=np.result_type(X.dtype, dY.dtype))
-    for a, e, target in _window_entries(dX, size, stride, Ho, Wo):   # views into dX
-        target += np.where(winner == a * size[1] + e, dY, 0)
+    unclaimed = np.ones(Y.shape, dtype=bool)         # windows whose maximum is not yet found
+    # Visit the offsets of the window in row-major order: the first entry equal to the window's
+    # maximum gets dY; each offset is one strided view of X and the same view of dX (no copies).
+    for (_, _, entries), (_, _, target) in zip(_window_entries(X, size, stride, Ho, Wo),
+                                               _window_entries(dX, size, stride, Ho, Wo)):
+        first = (entries == Y) & unclaimed
+        unclaimed &= ~first
+        target += np.where(first, dY, 0)
     return dX

@@ -142,6 +142,25 @@ def test_maxpool_forward_and_backward():
         np.testing.assert_allclose(conv.maxpool2d_backward(G, X, size, stride), num, atol=1e-6)
 
 
+def test_maxpool_backward_matches_a_loop_with_ties():
+    """Small integers (and a ReLU's zeros) make ties common: each window sends dY to its first
+    maximum in row-major order; overlapping windows add up."""
+    rng = np.random.default_rng(8)
+    for size, stride in [(2, None), (3, 2), (2, 1), (3, 3), ((2, 3), (1, 2))]:
+        X = np.maximum(rng.integers(-2, 3, size=(2, 3, 7, 8)), 0).astype(float)
+        sh, sw = (size, size) if isinstance(size, int) else size
+        th, tw = (sh, sw) if stride is None else ((stride, stride) if isinstance(stride, int) else stride)
+        Y = conv.maxpool2d(X, size, stride)
+        G = rng.normal(size=Y.shape)
+        expected = np.zeros_like(X)
+        for n, c, i, j in np.ndindex(*Y.shape):
+            window = X[n, c, i * th:i * th + sh, j * tw:j * tw + sw]
+            a, e = np.unravel_index(np.argmax(window), window.shape)   # argmax: the first maximum
+            expected[n, c, i * th + a, j * tw + e] += G[n, c, i, j]
+        np.testing.assert_allclose(conv.maxpool2d_backward(G, X, size, stride), expected,
+                                   rtol=1e-12, atol=1e-12)     # overlapping windows: sums in another order
+
+
 def test_maxpool_tie_goes_to_the_first_maximum():
     X = np.ones((1, 1, 2, 2))
     dX = conv.maxpool2d_backward(np.array([[[[5.0]]]]), X)
