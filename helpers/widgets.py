@@ -2,9 +2,11 @@
 
 :func:`interactive_figure` takes a drawing function and some sliders, and returns one widget: the
 sliders, an image of the figure and an optional line of text. Moving a slider clears the figure,
-calls the drawing function again and replaces the image. Nothing is appended to the cell's output,
-so after any number of moves exactly one figure is shown (in JupyterLab, Notebook 7 and Colab
-alike), and the figure never goes through pyplot, so the inline backend cannot show it twice.
+calls the drawing function again and replaces the image (or shows again the frame drawn before
+at the same values; :meth:`InteractiveFigure.redraw` says what makes a move fast). Nothing is
+appended to the cell's output, so after any number of moves exactly one figure is shown (in
+JupyterLab, Notebook 7 and Colab alike), and the figure never goes through pyplot, so the inline
+backend cannot show it twice.
 
 When no widget front end is present (nbval, nbconvert, GitHub's viewer, a PDF), the same object
 falls back to a PNG of the figure at the sliders' initial values, with its text.
@@ -24,7 +26,6 @@ from __future__ import annotations
 import base64
 import gc
 import html
-import io
 import math
 import struct
 import time
@@ -36,7 +37,6 @@ from typing import Any, Callable
 
 import ipywidgets as ipw
 import matplotlib as mpl
-import matplotlib.image  # noqa: F401  (mpl.image)
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure

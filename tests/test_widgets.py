@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import RendererAgg
 from PIL import Image
 
 from helpers import plotting, widgets
@@ -295,6 +296,17 @@ def test_the_fast_path_gives_matplotlibs_pixels_exactly():
         assert np.array_equal(fresh, fig.render_reference(k=k)), f"k = {k}"
     with pytest.raises(KeyError, match="no control named 'j'"):
         fig.render_reference(j=1)
+
+
+def test_without_matplotlibs_private_text_path_the_plain_renderer_draws(monkeypatch):
+    """matplotlib before 3.11 (Colab's, the oldest supported) has no per-glyph text path: the
+    canvas then uses matplotlib's own renderer, with the same picture."""
+    fast = widgets.interactive_figure(_texty, ncols=2, figsize=(8, 3), k=(1, 5, 1, 2))
+    monkeypatch.setattr(widgets._Canvas, "fast_text", False)
+    plain = widgets.interactive_figure(_texty, ncols=2, figsize=(8, 3), k=(1, 5, 1, 2))
+    assert type(plain._canvas.get_renderer()) is RendererAgg
+    assert type(fast._canvas.get_renderer()) is not RendererAgg
+    assert plain.png == fast.png
 
 
 def test_the_comparison_with_a_fresh_render_can_fail():

@@ -679,30 +679,36 @@ class _Checker:
         except Exception:
             return 0
 
-    def paint_ms(self, fig, start: int) -> float | None:
+    def paint_ms(self, fig, start: int) -> tuple[float | None, int]:
         """Milliseconds from the first value change of ``fig``'s controls logged since index
-        ``start`` of the page's paint log to the last new image of ``fig`` painted; None if the
-        log has no such pair (nothing changed, or no image followed)."""
+        ``start`` of the page's paint log to the last new image of ``fig`` painted (None if the
+        log has no such pair: nothing changed, or no image followed), and how many value changes
+        there were (a move by several key presses makes several, which the figure follows one
+        redraw at a time)."""
         try:
             entries, _ = self.page.evaluate(_PAINT_ENTRIES, [fig.element_handle(), start])
         except Exception:   # a timing is a report, never a test result
-            return None
+            return None, 0
         values = [t for kind, t in entries if kind == "value"]
         paints = [t for kind, t in entries if kind == "paint" and values and t >= values[0]]
         if not values or not paints:
-            return None
-        return round(paints[-1] - values[0], 1)
+            return None, len(values)
+        return round(paints[-1] - values[0], 1), len(values)
 
     def summarize_paint_times(self) -> None:
         """The median and worst time from a value change to the new image painted, over the
-        moves of this notebook that changed the image (``report.paint_ms``)."""
-        times = sorted(m["paint_ms"] for f in self.report.figures for c in f["controls"]
-                       for m in c["moves"] if m.get("paint_ms") is not None)
-        if times:
-            n = len(times)
-            median = times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2
-            self.report.paint_ms = {"moves": n, "median": round(median, 1),
-                                    "worst": round(times[-1], 1)}
+        moves of this notebook that changed the image, and over those made of one value change
+        (a drag in one go, a dropdown, a checkbox): ``report.paint_ms``."""
+        moves = [m for f in self.report.figures for c in f["controls"] for m in c["moves"]
+                 if m.get("paint_ms") is not None]
+        for name, chosen in [("", moves),
+                             ("one_change_", [m for m in moves if m["value_changes"] == 1])]:
+            times = sorted(m["paint_ms"] for m in chosen)
+            if times:
+                n = len(times)
+                median = times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2
+                self.report.paint_ms.update({f"{name}moves": n, f"{name}median": round(median, 1),
+                                             f"{name}worst": round(times[-1], 1)})
 
     def move(self, fig, j: int, action, result: dict, how: str, before: dict) -> tuple[dict, dict]:
         """Do ``action`` (a move of control ``j``) and wait for the redraw; returns the new figure
@@ -724,10 +730,10 @@ class _Checker:
             "how": how, "from": c_before["value"], "to": c_after["value"],
             "image_changed": after["hash"] != before["hash"],
             "text_changed": after["text"] != before["text"],
-            "seconds": round(time.monotonic() - t0, 2),
-            "paint_ms": (self.paint_ms(fig, log_start)
-                         if after["hash"] != before["hash"] and not after.get("unchanged")
-                         else None)})
+            "seconds": round(time.monotonic() - t0, 2)})
+        if after["hash"] != before["hash"] and not after.get("unchanged"):
+            ms, changes = self.paint_ms(fig, log_start)
+            result["moves"][-1].update(paint_ms=ms, value_changes=changes)
         return after, c_after
 
     def problem(self, where: str, text: str) -> None:
