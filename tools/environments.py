@@ -64,6 +64,8 @@ BLAS_SAMPLE = [
     "notebooks/05_neural_networks/02_multilayer_perceptron_and_backpropagation.ipynb",
     "notebooks/05_neural_networks/03_training_on_mnist.ipynb",
     "notebooks/05_neural_networks/04_making_training_work.ipynb",
+    "notebooks/05_neural_networks/05_deep_networks_backpropagation_on_any_graph.ipynb",
+    "notebooks/05_neural_networks/06_regularization.ipynb",
     "notebooks/05_neural_networks/07_looking_inside.ipynb",
 ]
 SAMPLE = [
