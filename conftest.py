@@ -35,8 +35,9 @@ def pytest_configure(config):
 # Modules whose tests are parametrized by notebook and each take seconds (a kernel or a browser
 # runs the whole notebook): their work units are "module + parameter", so the tests of one notebook
 # (which may share a cached kernel run) stay on one worker while different notebooks spread out.
-SPLIT_BY_NOTEBOOK = ("tests/test_exercise_cells.py", "tests/browser/test_browser_lab.py",
-                     "tests/browser/test_browser_notebook7.py", "tests/test_static_views.py")
+SPLIT_BY_NOTEBOOK = ("tests/test_exercise_cells.py", "tests/test_redraw_equality.py",
+                     "tests/browser/test_browser_lab.py", "tests/browser/test_browser_notebook7.py",
+                     "tests/test_static_views.py")
 
 
 def work_unit(nodeid: str) -> str:
