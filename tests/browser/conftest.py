@@ -64,11 +64,15 @@ def pytest_terminal_summary(terminalreporter):
         for rep in terminalreporter.stats.get(key, []):
             props = dict(getattr(rep, "user_properties", []) or [])
             if getattr(rep, "when", "") == "call" and "browser_seconds" in props:
-                rows.append((rep.nodeid.split("::")[-1], key, props["browser_seconds"]))
+                rows.append((rep.nodeid.split("::")[-1], key, props["browser_seconds"],
+                             props.get("browser_paint_ms") or {}))
     if rows:
-        terminalreporter.section("browser tests: seconds per notebook")
-        for name, outcome, s in rows:
+        terminalreporter.section("browser tests: seconds per notebook; slider move to new image "
+                                 "painted, median/worst ms (reported, not asserted)")
+        for name, outcome, s, paint in rows:
+            painted = (f"paint {paint['median']:5.0f}/{paint['worst']:5.0f} ms  "
+                       if "median" in paint else "")
             terminalreporter.write_line(
                 f"{s.get('total', 0):6.1f} s  (open {s.get('open', 0):4.1f}, run all "
                 f"{s.get('run_all', 0):5.1f}, controls {s.get('controls', 0):5.1f})  "
-                f"{outcome:6s} {name}")
+                f"{painted}{outcome:6s} {name}")
