@@ -109,8 +109,8 @@ def test_lab_overrides_switch_off_the_news_pop_up(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("rest, workers", [
-    ([], ["-n", "auto", "--dist", "loadscope"]),
-    (["-m", "not browser"], ["-n", "auto", "--dist", "loadscope"]),
+    ([], ["-n", str(run.test_workers()), "--dist", "loadscope"]),
+    (["-m", "not browser"], ["-n", str(run.test_workers()), "--dist", "loadscope"]),
     (["-n", "1"], []), (["-n4"], []), (["-p", "no:xdist"], []), (["--numprocesses=2"], []),
 ])
 def test_tests_run_on_every_core_unless_told_otherwise(rest, workers):

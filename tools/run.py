@@ -89,12 +89,18 @@ def lab_command(rest: list[str]) -> list[str]:
     return [str(PY), "-m", "jupyter", "lab", *args]
 
 
+def test_workers() -> int:
+    """One pytest worker per core, plus one: the browser tests spend much of their time waiting
+    for the page, and the extra worker runs kernels meanwhile."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_command(rest: list[str]) -> list[str]:
-    """pytest with one worker per core (``-n auto``, notebooks kept whole on one worker) unless
+    """pytest with :func:`test_workers` workers (notebooks kept whole on one worker) unless
     the arguments choose the workers (``-n``, ``--numprocesses``, ``-p no:xdist``)."""
     chooses = any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) for a in rest) \
         or "no:xdist" in rest
-    workers = [] if chooses else ["-n", "auto", "--dist", "loadscope"]
+    workers = [] if chooses else ["-n", str(test_workers()), "--dist", "loadscope"]
     return [str(PY), "-m", "pytest", *workers, *rest]
 
 
