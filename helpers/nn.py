@@ -24,6 +24,7 @@ for gradient checks.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -31,7 +32,7 @@ import numpy as np
 from . import linalg, losses
 from .validation import as_batch, as_generator, as_labels, require_positive_int
 
-__all__ = ["init_weights", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "MLP"]
+__all__ = ["init_std", "init_weights", "Linear", "ReLU", "Sigmoid", "Tanh", "Dropout", "MLP"]
 
 
 # --------------------------------------------------------------------------- checks
@@ -44,6 +45,22 @@ def _float_dtype(dtype) -> np.dtype:
 
 
 # --------------------------------------------------------------------------- layers
+
+# The variance of a weight under each named rule, from the layer's fan-in and fan-out.
+INIT_RULES = {"he": lambda n_in, n_out: 2.0 / n_in,
+              "lecun": lambda n_in, n_out: 1.0 / n_in,
+              "glorot": lambda n_in, n_out: 2.0 / (n_in + n_out)}
+
+
+def init_std(n_in: int, n_out: int, init: str = "he") -> float:
+    """The standard deviation of an initialization rule (see :func:`init_weights`): ``"he"``
+    sqrt(2 / n_in), ``"lecun"`` sqrt(1 / n_in), ``"glorot"`` sqrt(2 / (n_in + n_out))."""
+    n_in = require_positive_int(n_in, "n_in")
+    n_out = require_positive_int(n_out, "n_out")
+    if init not in INIT_RULES:
+        raise ValueError(f"init must be one of {sorted(INIT_RULES)}, got {init!r}")
+    return math.sqrt(INIT_RULES[init](n_in, n_out))
+
 
 def init_weights(n_in: int, n_out: int, *, rng=0, init="he", dtype=np.float32) -> np.ndarray:
     """Random weights of shape (n_in, n_out), zero mean, with a variance chosen by ``init``.
@@ -70,13 +87,12 @@ def init_weights(n_in: int, n_out: int, *, rng=0, init="he", dtype=np.float32) -
     """
     n_in = require_positive_int(n_in, "n_in")
     n_out = require_positive_int(n_out, "n_out")
-    rules = {"he": 2.0 / n_in, "lecun": 1.0 / n_in, "glorot": 2.0 / (n_in + n_out)}
-    if isinstance(init, str) and init in rules:
-        std = np.sqrt(rules[init])
+    if isinstance(init, str) and init in INIT_RULES:
+        std = init_std(n_in, n_out, init)
     elif isinstance(init, numbers.Real) and not isinstance(init, bool) and init >= 0:
         std = float(init)
     else:
-        raise ValueError(f"init must be one of {sorted(rules)} or a standard deviation >= 0, "
+        raise ValueError(f"init must be one of {sorted(INIT_RULES)} or a standard deviation >= 0, "
                          f"got {init!r}")
     W = as_generator(rng).standard_normal((n_in, n_out)) * std
     return W.astype(_float_dtype(dtype))

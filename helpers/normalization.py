@@ -30,6 +30,7 @@ import numbers
 import numpy as np
 
 from . import linalg, losses, nn
+from .nn import init_std  # noqa: F401  (re-exported: the rules live in helpers/nn.py)
 from .validation import as_array, as_batch, as_generator, as_labels, require_positive_int
 
 __all__ = ["batchnorm_forward", "batchnorm_backward", "BatchNorm", "Residual", "Network",
@@ -250,17 +251,6 @@ class Network:
             return float("nan"), None
         loss = losses.cross_entropy(logits, y)
         return loss, self.backward(losses.cross_entropy_grad(logits, y))
-
-
-def init_std(n_in: int, n_out: int, init: str = "he") -> float:
-    """The standard deviation of an initialization rule: ``"he"`` sqrt(2 / n_in), ``"lecun"``
-    sqrt(1 / n_in), ``"glorot"`` sqrt(2 / (n_in + n_out)) (as :func:`helpers.nn.init_weights`)."""
-    n_in = require_positive_int(n_in, "n_in")
-    n_out = require_positive_int(n_out, "n_out")
-    rules = {"he": 2.0 / n_in, "lecun": 1.0 / n_in, "glorot": 2.0 / (n_in + n_out)}
-    if init not in rules:
-        raise ValueError(f"init must be one of {sorted(rules)}, got {init!r}")
-    return math.sqrt(rules[init])
 
 
 def deep_network(n_in: int, width: int, depth: int, n_classes: int, *, activation: str = "relu",
