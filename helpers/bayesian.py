@@ -27,7 +27,7 @@ import numbers
 
 import numpy as np
 
-from .validation import as_array, as_finite_matrix
+from .validation import as_array, as_finite_matrix, as_mean_and_cov
 
 __all__ = ["beta_logpdf", "beta_pdf", "beta_cdf", "beta_interval", "beta_bernoulli_update",
            "soft_threshold", "lasso_proximal_gradient", "lasso_optimality_gap",
@@ -290,20 +290,6 @@ def lasso_optimality_gap(X, y, w, lam: float) -> float:
 
 # ---------------------------------------------------------------- joint Gaussians
 
-def _mean_cov(mean, cov) -> tuple[np.ndarray, np.ndarray]:
-    mu = as_array(mean, "mean", ndim=1)
-    d = mu.shape[0]
-    S = as_array(cov, "cov", ndim=2)
-    if S.shape != (d, d):
-        raise ValueError(f"mean has shape {mu.shape} so cov must have shape {(d, d)}, got shape "
-                         f"{S.shape}")
-    if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(S))):
-        raise ValueError("mean and cov must be finite")
-    if not np.allclose(S, S.T, rtol=1e-10, atol=1e-12):
-        raise ValueError("cov must be symmetric (cov == cov.T)")
-    return mu, S
-
-
 def _indices(idx, d: int, name: str) -> np.ndarray:
     arr = np.atleast_1d(np.asarray(idx))
     if arr.ndim != 1 or arr.size == 0 or arr.dtype == bool or arr.dtype.kind not in "iu":
@@ -329,7 +315,7 @@ def gaussian_marginal(mean, cov, keep) -> tuple[np.ndarray, np.ndarray]:
     -------
     (ndarray of shape (k,), ndarray of shape (k, k)).
     """
-    mu, S = _mean_cov(mean, cov)
+    mu, S = as_mean_and_cov(mean, cov)
     k = _indices(keep, mu.shape[0], "keep")
     return mu[k], S[np.ix_(k, k)]
 
@@ -354,7 +340,7 @@ def gaussian_condition(mean, cov, observed, values) -> tuple[np.ndarray, np.ndar
     -------
     (ndarray of shape (d - m,), ndarray of shape (d - m, d - m)).
     """
-    mu, S = _mean_cov(mean, cov)
+    mu, S = as_mean_and_cov(mean, cov)
     d = mu.shape[0]
     b = _indices(observed, d, "observed")
     if b.size == d:

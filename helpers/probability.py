@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .validation import as_array, require_positive_int
+from .validation import as_array, as_mean_and_cov, require_positive_int
 
 __all__ = ["normal_pdf", "normal_cdf", "mvn_logpdf", "mvn_pdf", "mvn_sample",
            "covariance_ellipse", "joint_distribution", "assert_within_se"]
@@ -75,18 +75,9 @@ def normal_cdf(x, mu: float = 0.0, sigma: float = 1.0) -> np.ndarray:
 
 def _mean_cov(mean, cov) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate (mean, cov); return them with the Cholesky factor of cov."""
-    mu = as_array(mean, "mean", ndim=1)
-    d = mu.shape[0]
-    if d == 0:
+    if as_array(mean, "mean", ndim=1).shape[0] == 0:
         raise ValueError("mean is empty")
-    S = as_array(cov, "cov", ndim=2)
-    if S.shape != (d, d):
-        raise ValueError(f"mean has shape {mu.shape} so cov must have shape {(d, d)}, "
-                         f"got shape {S.shape}")
-    if not np.all(np.isfinite(mu)) or not np.all(np.isfinite(S)):
-        raise ValueError("mean and cov must be finite")
-    if not np.allclose(S, S.T, rtol=1e-10, atol=1e-12):
-        raise ValueError("cov must be symmetric (cov == cov.T)")
+    mu, S = as_mean_and_cov(mean, cov)
     try:
         chol = np.linalg.cholesky(S)
     except np.linalg.LinAlgError:

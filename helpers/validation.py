@@ -11,8 +11,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_array", "as_finite_matrix", "require_same_shape", "require_positive_int",
-           "as_generator", "as_batch", "as_labels"]
+__all__ = ["as_array", "as_finite_matrix", "as_mean_and_cov", "require_same_shape",
+           "require_positive_int", "as_generator", "as_batch", "as_labels"]
 
 
 def as_array(x, name: str = "x", *, ndim: int | tuple[int, ...] | None = None,
@@ -77,6 +77,23 @@ def as_finite_matrix(A, name: str = "A") -> np.ndarray:
     if not np.all(np.isfinite(M)):
         raise ValueError(f"{name} contains NaN or infinity")
     return M
+
+
+def as_mean_and_cov(mean, cov) -> tuple[np.ndarray, np.ndarray]:
+    """``(mean, cov)`` of a d-dimensional Gaussian as float arrays of shapes (d,) and (d, d), finite,
+    ``cov`` symmetric (to rounding). Raises ``ValueError`` naming both shapes if they do not fit.
+    Definiteness is the caller's to check (some uses need it, some allow a singular ``cov``)."""
+    mu = as_array(mean, "mean", ndim=1)
+    d = mu.shape[0]
+    S = as_array(cov, "cov", ndim=2)
+    if S.shape != (d, d):
+        raise ValueError(f"mean has shape {mu.shape} so cov must have shape {(d, d)}, "
+                         f"got shape {S.shape}")
+    if not np.all(np.isfinite(mu)) or not np.all(np.isfinite(S)):
+        raise ValueError("mean and cov must be finite")
+    if not np.allclose(S, S.T, rtol=1e-10, atol=1e-12):
+        raise ValueError("cov must be symmetric (cov == cov.T)")
+    return mu, S
 
 
 def require_same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str] = ("a", "b")) -> None:

@@ -156,3 +156,17 @@ def test_as_finite_matrix_names_what_is_wrong(bad, error, message):
     with pytest.raises(error, match=message):
         validation.as_finite_matrix(bad, "M")
     assert validation.as_finite_matrix([[1, 2], [3, 4]]).dtype == np.float64
+
+
+def test_as_mean_and_cov_checks_shapes_finiteness_and_symmetry():
+    from helpers.validation import as_mean_and_cov
+    mu, S = as_mean_and_cov([1, 2], [[2, 0.5], [0.5, 1]])
+    assert mu.shape == (2,) and S.shape == (2, 2) and mu.dtype == S.dtype == np.float64
+    mu, S = as_mean_and_cov([0.0, 0.0], [[1.0, 1.0], [1.0, 1.0]])     # singular is the caller's call
+    assert np.array_equal(S, [[1.0, 1.0], [1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"mean has shape \(2,\) so cov must have shape \(2, 2\)"):
+        as_mean_and_cov([0.0, 0.0], np.eye(3))
+    with pytest.raises(ValueError, match="finite"):
+        as_mean_and_cov([0.0, np.nan], np.eye(2))
+    with pytest.raises(ValueError, match="symmetric"):
+        as_mean_and_cov([0.0, 0.0], [[1.0, 0.3], [0.0, 1.0]])
