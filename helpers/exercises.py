@@ -46,10 +46,18 @@ Common mistakes
     or 1/2, log base 2 instead of the natural log (or the reverse), degrees instead of radians (or
     the reverse), a percentage instead of a fraction (or the reverse).
 
-The convention in the notebooks::
+The convention in the notebooks (CONTRIBUTING.md, "Exercises and checkers"): a hidden checker
+cell holds the expected value, the tolerance and the hints, so that the reader does not see them
+before trying::
+
+    # Checker for exercise 1. Run this cell; it holds the answer, so read it only after trying.
+    def check_answer(answer):
+        return exercises.check_value(answer, expected, name="answer", hint=["a nudge", "more specific"])
+
+and the visible answer cell ends with the call::
 
     answer = None          # replace None with your answer
-    exercises.check_value(answer, expected, name="answer", hint=["a nudge", "more specific"])
+    check_answer(answer)
 """
 
 from __future__ import annotations
@@ -669,6 +677,8 @@ def check_function(func: Any, reference: Callable, inputs: Iterable[Sequence], *
     Returns
     -------
     Verdict
+        Not attempted when ``func`` is a placeholder or returns None on the first test input (the
+        placeholder body ``return None``, or a missing ``return``): no hint, no try counted.
         Wrong on the first input where the outputs differ, where ``func`` raises (anything but
         KeyboardInterrupt, ``SystemExit`` included), or where it returns something that is not a
         number or array (the message names the input).
@@ -690,6 +700,11 @@ def check_function(func: Any, reference: Callable, inputs: Iterable[Sequence], *
             got = func(*copies)
         except _CAUGHT as exc:  # the reader's code may raise anything, even SystemExit
             return _verdict(WRONG, f"{where}, `{name}` raised {_exc_text(exc)}", hint, key)
+        if got is None and i == 1:
+            # the placeholder body (`return None`) or a body without `return`: not a wrong try
+            return Verdict(NOT_ATTEMPTED, f"`{name}` still returns None (the placeholder, or a "
+                                          "missing `return`); write its body and run the cell "
+                                          "again.")
         if got is None:
             problem = f"`{name}` returned None (a missing `return`?)."
         else:

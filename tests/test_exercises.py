@@ -92,8 +92,10 @@ def test_check_function_reports_each_kind_of_failure():
     assert exercises.check_function(lambda x: x * x, ref, inputs).correct
     raised = exercises.check_function(lambda x: x / undefined_name, ref, inputs)  # noqa: F821
     assert raised.status == "wrong" and "NameError" in raised.message
-    returned_none = exercises.check_function(lambda x: None, ref, inputs)
-    assert "returned None" in returned_none.message
+    none_on_the_second = exercises.check_function(lambda x: None if len(x) == 2 else x * x, ref,
+                                                  inputs)
+    assert none_on_the_second.status == "wrong" and "returned None" in none_on_the_second.message
+    assert "test input 2 of 2" in none_on_the_second.message
     wrong_second = exercises.check_function(lambda x: np.abs(x) * x, ref, inputs)
     assert "test input 2 of 2" in wrong_second.message
     not_callable = exercises.check_function(42, ref, inputs)
@@ -471,3 +473,30 @@ def test_a_broken_exercise_still_raises():
         exercises.check_value(1.0, [1.0, [2.0]])
     with pytest.raises(TypeError):
         exercises.check_function(lambda x: x, lambda x: "not a number", [(1,)])
+
+
+def test_a_function_that_still_returns_none_is_not_attempted_yet():
+    """The placeholder body `return None` (or a body without `return`) is not a wrong try: no hint,
+    no try counted, and the message says that the function still returns None."""
+    exercises.reset_tries()
+    hints = ["a nudge", "more specific"]
+    ref = lambda x: x ** 2  # noqa: E731
+    inputs = [(np.arange(3.0),), (np.array([-1.5, 2.0]),)]
+
+    def placeholder(x):
+        return None   # replace with your code
+
+    def no_return(x):
+        x ** 2
+
+    for func in (placeholder, no_return, placeholder):
+        verdict = exercises.check_function(func, ref, inputs, name="square", hint=hints)
+        assert verdict.status == "not attempted" and not verdict.correct
+        assert verdict.hint is None and "Hint" not in str(verdict)
+        assert "Hint" not in verdict._repr_html_()
+        assert "still returns None" in verdict.message and "`return`" in verdict.message
+        assert str(verdict).startswith("Not attempted yet")
+    # no try was counted: the first wrong answer gets the first hint
+    wrong = exercises.check_function(lambda x: x, ref, inputs, name="square", hint=hints)
+    assert wrong.status == "wrong" and wrong.hint == "a nudge"
+    exercises.reset_tries()

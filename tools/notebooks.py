@@ -179,7 +179,8 @@ def _add_tag(cell, tag: str) -> None:
 
 
 def normalize_cells(nb) -> None:
-    """Test markers as tags, never as comments; solutions hidden, their outputs as well as code."""
+    """Test markers as tags, never as comments; solutions hidden, their outputs as well as code;
+    exercise checkers (they hold the answer) hidden, their outputs (none) not."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -190,6 +191,8 @@ def normalize_cells(nb) -> None:
             cell.source = rest
         if "solution" in cell.metadata.get("tags", []):
             cell.metadata.setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
+        if "checker" in cell.metadata.get("tags", []):
+            cell.metadata.setdefault("jupyter", {}).update(source_hidden=True)
 
 
 def generate_one(nb, path: Path, order: list[Path], titles: dict[Path, str]) -> None:

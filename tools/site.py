@@ -12,8 +12,9 @@ and prepares ``.venv-site``, where Sphinx runs). Steps:
 1. Stage: copy the notebooks into ``build/site/src`` with the repository's folder layout (so the
    notebooks' relative links resolve to pages) and adapt the copies for the web: the generated
    navigation cell is dropped (the theme's sidebar, previous/next links and launch buttons take its
-   place), the Colab-only lines of the setup cell are dropped, solution cells are folded behind a
-   "Show solution" toggle, links to files outside ``notebooks/`` point at the repository, and every
+   place), the Colab-only lines of the setup cell are dropped, the hidden exercise checker cells
+   are dropped (a page has no kernel to run them, and they hold the answers), solution cells are
+   folded behind a "Show solution" toggle, links to files outside ``notebooks/`` point at the repository, and every
    interactive figure's output becomes the HTML of a static slider (below). ``site/index.md`` gets
    the book's contents as tables of contents, one per series.
 2. Frames: every notebook with an interactive figure runs top to bottom in a kernel of the book's
@@ -436,8 +437,11 @@ def stage_notebook(path: Path, src: Path, frames_root: Path, staged: set[Path], 
     (the site's output folder). Returns a summary for the budgets."""
     rel = path.relative_to(ROOT)
     nb = nbformat.read(path, as_version=4)
+    # no navigation cell (the site has its own), and no exercise checker cells: a page has no
+    # kernel to run them, and they hold the answers
     nb.cells = [c for c in nb.cells
-                if c.metadata.get("book", {}).get("generated") != "navigation"]
+                if c.metadata.get("book", {}).get("generated") != "navigation"
+                and "checker" not in c.metadata.get("tags", [])]
     setup = next((c for c in nb.cells if c.cell_type == "code"), None)
     if setup is not None and book.BOOTSTRAP_END in setup.source:
         lines = setup.source.split("\n")
