@@ -38,6 +38,9 @@ def pytest_configure(config):
 SPLIT_BY_NOTEBOOK = ("tests/test_exercise_cells.py", "tests/test_redraw_equality.py",
                      "tests/browser/test_browser_lab.py", "tests/browser/test_browser_notebook7.py",
                      "tests/test_static_views.py")
+# ... of which these add their cells to one shared kernel run per notebook (tests/notebook_pass.py)
+SHARED_RUN = "tests/notebook_pass.py"
+SHARED_RUN_MODULES = ("tests/test_exercise_cells.py", "tests/test_redraw_equality.py")
 
 
 def work_unit(nodeid: str) -> str:
@@ -45,7 +48,8 @@ def work_unit(nodeid: str) -> str:
     module (or class) otherwise, and for nbval's cells their notebook."""
     scope, _, name = nodeid.rpartition("::")
     if scope in SPLIT_BY_NOTEBOOK and name.endswith("]") and "[" in name:
-        return scope + name[name.index("["):]
+        # the modules that share one kernel run per notebook share its work unit too
+        return (SHARED_RUN if scope in SHARED_RUN_MODULES else scope) + name[name.index("["):]
     return scope
 
 

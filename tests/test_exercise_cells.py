@@ -13,13 +13,16 @@ The same execution also checks the other half of fairness: a right answer is acc
 form a reader may type it. The checker calls are recorded (the answer cells' calls give the
 exercise: expected value, tolerance, reference, predicate; the hidden solution cell's call gives
 the right answer), and after the solution cell the right answer is given to the answer cell's
-checker again in several forms (see ``CORRECT_FORMS``); each must be "Correct". One kernel per
-notebook runs both checks.
+checker again in several forms (see ``CORRECT_FORMS``); each must be "Correct". The calls are
+recorded wherever they are made, so an answer cell may call a checker of helpers.exercises
+directly or (the book's form) the ``check_<name>`` function that its hidden checker cell defines.
+
+One kernel per notebook runs both checks, and it is the same run as test_redraw_equality.py's
+(tests/notebook_pass.py).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import sys
 from pathlib import Path
@@ -30,10 +33,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import notebooks as book  # noqa: E402  (tools/notebooks.py)
+import notebook_pass  # noqa: E402  (tests/notebook_pass.py)
 
 PATHS = book.notebook_paths()
 IDS = [str(p.relative_to(book.NOTEBOOKS)) for p in PATHS]
-CHECKER = re.compile(r"\bexercises\.check_\w+\(")
+# An answer cell calls its exercise's checker: `check_<name>(...)`, defined in the hidden checker
+# cell (CONTRIBUTING.md, "Exercises and checkers"), or a checker of helpers.exercises directly.
+CHECKER = re.compile(r"\bexercises\.check_\w+\(|(?<![\w.])check_\w+\(")
 VALUE_PLACEHOLDER = re.compile(r"^(\w+) = None(?=\s*(#.*)?$)", re.MULTILINE)
 RETURN_PLACEHOLDER = re.compile(r"^(\s+)return None(?=\s*(#.*)?$)", re.MULTILINE)
 
@@ -46,6 +52,12 @@ WRONG_RETURNS = ['float("nan")', '"forty-two"', "np.zeros((7, 3))", "{'answer': 
 
 def _hidden(cell) -> bool:
     return bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+
+
+def _is_checker_cell(cell) -> bool:
+    """The hidden cell that defines an exercise's ``check_<name>`` (it runs as the notebook does,
+    and is neither an answer cell nor a solution cell)."""
+    return "checker" in cell.metadata.get("tags", [])
 
 
 def answer_groups(nb) -> list[list[int]]:
@@ -272,6 +284,8 @@ def exercise_cells(nb) -> list[tuple[str, list[int], list[int]]]:
             if current is not None:
                 found.append(current)
         elif current is not None and cell.cell_type == "code":
+            if _is_checker_cell(cell):
+                continue
             if _hidden(cell):
                 current[2].append(i)
             elif CHECKER.search(cell.source):
@@ -279,10 +293,7 @@ def exercise_cells(nb) -> list[tuple[str, list[int], list[int]]]:
     return [e for e in found if e[1]]
 
 
-def _probe(source: str, cell_id: str):
-    cell = nbformat.v4.new_code_cell(source)
-    cell.id = cell_id
-    return cell
+_probe = notebook_pass.probe_cell
 
 
 def parse_forms(text: str) -> list[tuple[str, str, str, str, str]]:
@@ -295,20 +306,13 @@ def parse_forms(text: str) -> list[tuple[str, str, str, str, str]]:
     return rows
 
 
-@functools.lru_cache(maxsize=None)
-def run_exercises(path: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple]:
-    """Run the notebook once with, for every exercise, its answer cells repeated with wrong
-    answers (after the answer cells) and its right answer re-checked in every form of
-    ``CORRECT_FORMS`` (after the solution cells).
-
-    Returns the problems with wrong answers (a repeated cell that did not show "Not yet" or showed
-    an error), the problems with right answers (a form not judged "Correct"), and every form
-    checked as (exercise, call, form, status, message)."""
-    nb = nbformat.read(path, as_version=4)
+def insert_probes(nb, path: Path):
+    """Insert, for every exercise, its answer cells repeated with wrong answers (after the answer
+    cells) and a cell that re-checks its right answer in every form of ``CORRECT_FORMS`` (after the
+    solution cells). Returns what :func:`collect_results` needs."""
     exercises_found = exercise_cells(nb)
     if not exercises_found:
-        problem = (f"{path.name}: no exercise answer cell found",)
-        return problem, problem, ()
+        return None
     probes = {}   # id of an inserted cell -> (the exercise's answer cells, the source run)
     form_cells = []
     for label, group, solutions in reversed(exercises_found):
@@ -328,9 +332,18 @@ def run_exercises(path: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple]:
         nb.cells.insert(group[0], _probe('_phase("answer")', f"phase-ans-{tag}"))
     first = min(i for i, c in enumerate(nb.cells) if c.get("id", "").startswith("phase-ans-"))
     nb.cells.insert(first, _probe(KERNEL_CODE.replace("MARK", repr(MARK)), "forms-recorder"))
-    book.run(nb, path, allow_errors=True)
-    wrong, right, rows = [], [], []
     labels = {f"forms-{e[1][0]}": e[0] for e in exercises_found}
+    return probes, form_cells, labels
+
+
+def collect_results(nb, path: Path, state) -> tuple[tuple[str, ...], tuple[str, ...], tuple]:
+    """The problems with wrong answers, with right answers, and every form checked (see
+    :func:`run_exercises`), read from the executed notebook."""
+    if state is None:
+        problem = (f"{path.name}: no exercise answer cell found",)
+        return problem, problem, ()
+    probes, form_cells, labels = state
+    wrong, right, rows = [], [], []
     for cell in nb.cells:
         cid = cell.get("id", "")
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
@@ -354,6 +367,20 @@ def run_exercises(path: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple]:
             right.append(f"{path.name}, {exercise} ({call}), the right answer as {form}: "
                          f"{status}: {message}")
     return tuple(wrong), tuple(right), tuple(rows)
+
+
+notebook_pass.register("exercises", insert_probes, collect_results)
+
+
+def run_exercises(path: Path) -> tuple[tuple[str, ...], tuple[str, ...], tuple]:
+    """Run the notebook once (in the kernel run that tests/notebook_pass.py shares) with, for
+    every exercise, its answer cells repeated with wrong answers and its right answer re-checked
+    in every form of ``CORRECT_FORMS``.
+
+    Returns the problems with wrong answers (a repeated cell that did not show "Not yet" or showed
+    an error), the problems with right answers (a form not judged "Correct"), and every form
+    checked as (exercise, call, form, status, message)."""
+    return notebook_pass.run(path)["exercises"]
 
 
 def problems_with_wrong_answers(path: Path) -> list[str]:
@@ -425,3 +452,40 @@ def test_the_right_answer_is_checked_in_every_form(tmp_path):
     # a predicate stricter than a hand-worked answer is reported: 0.6667 etc. is not within 1e-9
     assert forms[("Exercise 2", "rounded")] == "wrong"
     assert len(right) == 1 and "Exercise 2" in right[0] and "rounded" in right[0]
+
+
+def test_exercises_with_hidden_checker_cells(tmp_path):
+    """The book's form: a hidden checker cell defines check_<name>, which the answer cell and the
+    solution cell call; wrong answers, the right answer's forms and a wrong checker are all seen."""
+    checker = nbformat.v4.new_code_cell(
+        "# Checker for exercise 1. Run this cell; it holds the answer, so read it only after trying.\n"
+        "def check_third(answer):\n"
+        "    return exercises.check_value(answer, 1 / 3, name='third', atol=5e-4, rtol=0,\n"
+        "                                 hint=['A third.'])")
+    checker.metadata.update(tags=["checker"], jupyter={"source_hidden": True})
+    solution = nbformat.v4.new_code_cell("# Solution\nthird = 1 / 3\ncheck_third(third)")
+    solution.metadata.update(tags=["solution"], jupyter={"source_hidden": True})
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import numpy as np\nfrom helpers import exercises"),
+        nbformat.v4.new_markdown_cell("### Exercise 1: a third, to 3 decimal places"),
+        checker,
+        nbformat.v4.new_code_cell("third = None   # your answer\ncheck_third(third)"),
+        solution,
+    ])
+    assert [(label, group, sols) for label, group, sols in exercise_cells(nb)] == \
+        [("Exercise 1", [3], [4])]
+    path = tmp_path / "fixture.ipynb"
+    nbformat.write(nb, path)
+    wrong, right, rows = run_exercises(path)
+    assert not wrong and not right, (wrong, right)
+    assert {r[2] for r in rows} == set(CORRECT_FORMS["check_value"])
+    assert all(r[1] == "check_value third" and r[3] == "correct" for r in rows)
+
+    # a checker whose expected value is wrong rejects the solution's answer in every form
+    checker.source = checker.source.replace("1 / 3", "1 / 4")
+    path = tmp_path / "wrong_checker.ipynb"
+    nbformat.write(nb, path)
+    wrong, right, rows = run_exercises(path)
+    assert not wrong
+    assert len(right) == len(CORRECT_FORMS["check_value"])
+    assert all("wrong" in r for r in right)

@@ -3,7 +3,8 @@
 ``helpers.widgets`` makes moves fast: its renderer remembers text layouts and glyph bitmaps,
 frames are encoded by its own PNG writer, and frames drawn before are shown again from a cache.
 None of that may change what the reader sees. For every notebook, its cells run in a fresh kernel
-up to the last cell that builds an interactive figure; then every figure is moved to a few
+(the run that tests/notebook_pass.py shares with test_exercise_cells.py); right after the last cell
+that builds an interactive figure, every figure is moved to a few
 positions (each control away from where it starts, then each control to its other end, then
 back to the first position, which the cache serves) and each image shown is compared with
 ``InteractiveFigure.render_reference`` at the same values: a new matplotlib Figure on
@@ -30,6 +31,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import notebooks as book  # noqa: E402  (tools/notebooks.py)
+import notebook_pass  # noqa: E402  (tests/notebook_pass.py)
 
 from helpers import widgets  # noqa: E402
 
@@ -146,40 +148,54 @@ def _book_equality(differences):
 '''
 
 
-def _last_figure_cell(nb) -> int:
-    return max(i for i, c in enumerate(nb.cells)
-               if c.cell_type == "code" and "interactive_figure(" in c.source)
+def _last_figure_cell(nb) -> int | None:
+    found = [i for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" and "interactive_figure(" in c.source]
+    return max(found) if found else None
 
 
-def run_probe(path: Path) -> list[dict]:
-    """Run ``path`` in a fresh kernel up to its last interactive figure, then the probe."""
-    from nbclient import NotebookClient
+PROBE_ID = "redraw-equality-probe"
 
-    nb = nbformat.read(path, as_version=4)
+
+def insert_probe(nb, path: Path):
+    """Insert the probe right after the notebook's last interactive figure; returns the ids of
+    the notebook's own cells up to there (None if it has no interactive figure)."""
     last = _last_figure_cell(nb)
-    km = book.kernel_manager()
-    client = NotebookClient(nb, km=km, timeout=600, record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+    if last is None:
+        return None
     code = (inspect.getsource(differences) + f"\nLEVEL, FRACTION = {LEVEL}, {FRACTION}\n"
             "import io\nimport numpy as np\nfrom PIL import Image\n"
             + PROBE + "\n_book_equality(differences)")
-    try:
-        with client.setup_kernel(cleanup_kc=True):
-            for index, cell in enumerate(nb.cells[:last + 1]):
-                if cell.cell_type == "code":
-                    client.execute_cell(cell, index)
-            probe = nbformat.v4.new_code_cell(code)
-            nb.cells.append(probe)
-            client.execute_cell(probe, len(nb.cells) - 1)
-    finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
-    errors = [o for o in probe.outputs if o.output_type == "error"]
-    if errors:
-        raise RuntimeError("\n".join(errors[0].get("traceback", [])))
-    out = "".join(o.get("text", "") for o in probe.outputs
-                  if o.output_type == "stream" and o.name == "stdout")
-    return json.loads(out.strip().splitlines()[-1])
+    own = [c.get("id") for c in nb.cells[:last + 1]]
+    nb.cells.insert(last + 1, notebook_pass.probe_cell(code, PROBE_ID))
+    return own
+
+
+def collect_records(nb, path: Path, own) -> list[dict]:
+    """The probe's records; raises if a cell before it, or the probe itself, failed."""
+    if own is None:
+        raise ValueError(f"{path.name} builds no interactive figure")
+    own = set(own)
+    for cell in nb.cells:
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        if errors and (cell.get("id") in own or cell.get("id") == PROBE_ID):
+            raise RuntimeError(f"cell {cell.get('id')} failed before the figures were moved:\n"
+                               + "\n".join(errors[0].get("traceback", [])))
+        if cell.get("id") == PROBE_ID:
+            out = "".join(o.get("text", "") for o in cell.outputs
+                          if o.output_type == "stream" and o.name == "stdout")
+            return json.loads(out.strip().splitlines()[-1])
+    raise RuntimeError("the probe cell did not run")
+
+
+notebook_pass.register("redraw", insert_probe, collect_records)
+
+
+def run_probe(path: Path) -> list[dict]:
+    """Run ``path`` in a fresh kernel (the run that tests/notebook_pass.py shares), with the probe
+    after its last interactive figure; the probe's records."""
+    result = notebook_pass.run(path)["redraw"]
+    return result
 
 
 PATHS = [p for p in book.notebook_paths()

@@ -123,19 +123,22 @@ def test_tests_run_on_every_core_unless_told_otherwise(rest, workers):
     # a unit test module, and a class in one: the module, the class
     ("tests/test_linalg.py::test_solve[2]", "tests/test_linalg.py"),
     ("tests/test_nn.py::TestMLP::test_shapes", "tests/test_nn.py::TestMLP"),
-    # a long test per notebook: module and notebook, the same for both tests of one notebook
+    # a long test per notebook: the notebook, the same unit for the tests that share its kernel
+    # run (tests/notebook_pass.py), whichever module they are in
     ("tests/test_exercise_cells.py::test_wrong_answers_get_not_yet_never_an_error[a/b.ipynb]",
-     "tests/test_exercise_cells.py[a/b.ipynb]"),
+     "tests/notebook_pass.py[a/b.ipynb]"),
     ("tests/test_exercise_cells.py::test_right_answers_are_correct_in_every_form[a/b.ipynb]",
-     "tests/test_exercise_cells.py[a/b.ipynb]"),
+     "tests/notebook_pass.py[a/b.ipynb]"),
+    ("tests/test_redraw_equality.py::test_every_move_shows_what_a_fresh_draw_shows[a/b.ipynb]",
+     "tests/notebook_pass.py[a/b.ipynb]"),
     ("tests/test_exercise_cells.py::test_variants_replace_exactly_the_placeholders",
      "tests/test_exercise_cells.py"),
     ("tests/browser/test_browser_lab.py::test_every_slider_in_jupyterlab[x.ipynb]",
      "tests/browser/test_browser_lab.py[x.ipynb]"),
     # the website's tests share one build: one unit
     ("tests/site/test_site.py::test_page[index.html]", "tests/site/test_site.py"),
-], ids=["nbval-cell", "module", "class", "exercise-wrong", "exercise-right", "exercise-plain",
-        "lab", "site"])
+], ids=["nbval-cell", "module", "class", "exercise-wrong", "exercise-right", "redraw",
+        "exercise-plain", "lab", "site"])
 def test_work_units_keep_notebooks_and_shared_builds_whole(nodeid, unit):
     assert root_conftest().work_unit(nodeid) == unit
 
