@@ -2,7 +2,7 @@
 dropout ensembles and training with per-epoch curves.
 
 * :func:`shift_images` and :func:`random_shifts` move images by whole pixels (data augmentation);
-* :func:`soft_threshold` is the proximal step of an L1 penalty, and :class:`ProximalSGD` is
+* :func:`soft_threshold` (from :mod:`helpers.bayesian`, where Prob/05 derives it) is the proximal step of an L1 penalty, and :class:`ProximalSGD` is
   gradient descent on ``loss + l1 * sum |W|`` that uses it (it sets weights exactly to zero);
 * :class:`EarlyStopping` keeps the best validation loss, its epoch and a copy of the weights;
 * :func:`dropout_ensemble_proba` averages the class probabilities of many dropout masks;
@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import linalg, losses, training
+from .bayesian import soft_threshold  # noqa: F401  (the proximal step of L1; one home, in bayesian)
 from .nn import MLP, Dropout
 from .optim import SGD, Optimizer
 from .validation import as_array, as_batch, as_generator, as_labels, require_positive_int
@@ -122,33 +123,11 @@ def random_shifts(X, max_shift: int, rng, *, fill: float = 0.0) -> np.ndarray:
 
 # --------------------------------------------------------------------------- L1
 
-def soft_threshold(w, tau: float) -> np.ndarray:
-    """The proximal step of ``tau * |w|`` (elementwise): ``sign(w) * max(|w| - tau, 0)``.
-
-    It minimizes ``(v - w)^2 / 2 + tau |v|`` over ``v``: entries with ``|w| <= tau`` become
-    exactly 0, the others move ``tau`` towards 0.
-
-    Parameters
-    ----------
-    w : float array, any shape;  tau : float >= 0
-
-    Returns
-    -------
-    ndarray of w's shape (float)
-    """
-    w = as_array(w, "w")
-    if isinstance(tau, bool) or not isinstance(tau, numbers.Real) or not tau >= 0 \
-            or not math.isfinite(tau):
-        raise ValueError(f"tau must be a finite number >= 0, got {tau!r}")
-    w = w.astype(np.result_type(w.dtype, np.float32), copy=False)
-    return np.sign(w) * np.maximum(np.abs(w) - w.dtype.type(tau), 0)
-
-
 class ProximalSGD(SGD):
     """Gradient descent on ``loss + l1 * (sum of |W| over the weight matrices)``, by proximal steps.
 
     Each step is a plain SGD step on the loss, ``p <- p - lr g``, followed for every weight matrix
-    (a 2-D parameter; biases are not penalized) by :func:`soft_threshold` with ``tau = lr * l1``.
+    (a 2-D parameter; biases are not penalized) by :func:`soft_threshold` with threshold ``lr * l1``.
     Unlike a subgradient step, ``l1 * sign(W)``, which makes small weights jump back and forth
     across 0, this sets them exactly to 0 (proximal gradient descent, ISTA).
 

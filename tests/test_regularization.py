@@ -105,7 +105,7 @@ def test_soft_threshold_zeros_and_shapes():
     np.testing.assert_allclose(out, [[-0.5, 0.0, 0.0], [0.0, 1.5, 0.0]])
     assert out.shape == w.shape
     for bad in (-0.1, float("nan"), True, "1"):
-        with pytest.raises(ValueError, match="tau"):
+        with pytest.raises(ValueError, match="must be a finite number >= 0"):
             reg.soft_threshold(w, bad)
 
 
