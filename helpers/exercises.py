@@ -4,7 +4,8 @@ A checker returns a :class:`Verdict` whose ``status`` is one of
 
 * ``"correct"``       -- the answer is right;
 * ``"wrong"``         -- the answer is wrong; ``message`` says how and ``hint`` says what to try;
-* ``"not attempted"`` -- the answer is still the placeholder (``None`` or ``...``).
+* ``"not attempted"`` -- the answer is still the placeholder (``None`` or ``...``), or a function
+  to write still returns None (its placeholder body ``return None``, or a missing ``return``).
 
 Checkers never raise because of the *answer*: ``None``, NaN, a string, a ragged or deeply nested
 list, a generator, a date, an object whose ``repr``, ``==``, ``bool`` or ``float`` raises, a
