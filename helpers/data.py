@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zipfile
-import zlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -76,11 +74,14 @@ def _data_candidates(name: str) -> list[Path]:
 
 def default_mnist_path() -> Path:
     """The MNIST file used when none is given: ``$MFDL_MNIST`` if that is set, else the first
-    existing file of :func:`mnist_candidates` (else the first candidate, which does not exist)."""
+    existing file of :func:`mnist_candidates` (else the first candidate that exists as a folder,
+    else the first candidate, which does not exist)."""
     if os.environ.get(MNIST_ENV):
         return Path(os.environ[MNIST_ENV]).expanduser()
     candidates = mnist_candidates()
-    return next((c for c in candidates if c.is_file()), candidates[0])
+    # A folder where the file should be is returned (and reported as a folder), not skipped.
+    present = next((c for c in candidates if c.exists()), candidates[0])
+    return next((c for c in candidates if c.is_file()), present)
 
 
 _verified: dict[tuple[str, int, int], bool] = {}
@@ -164,8 +165,13 @@ def load_mnist(path: str | Path | None = None, *, flatten: bool = False,
 
 
 def _read_npz(path: Path, fix: str) -> dict[str, np.ndarray]:
-    """The MNIST arrays of the ``.npz`` file ``path``; any damage becomes a :class:`DataError`."""
-    errors = (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, KeyError)
+    """The MNIST arrays of the ``.npz`` file ``path``; any damage becomes a :class:`DataError`.
+
+    Damage shows up as many exception types, depending on the byte hit: zipfile.BadZipFile,
+    zlib.error, EOFError, ValueError, KeyError, tokenize.TokenError (a damaged array header),
+    NotImplementedError (a damaged zip version or compression field), MemoryError (a header
+    claiming a huge shape). Every one of them means the file is not the book's archive.
+    """
     with open(path, "rb") as fh:   # closed however reading fails
         try:
             npz = np.load(fh, allow_pickle=False)
@@ -176,7 +182,9 @@ def _read_npz(path: Path, fix: str) -> dict[str, np.ndarray]:
             if missing:
                 raise DataError(f"{path} lacks the arrays {missing}. {fix}")
             return {k: npz[k] for k in _MNIST_SHAPES}
-        except errors as exc:
+        except DataError:
+            raise
+        except Exception as exc:   # noqa: BLE001 - any failure to read the archive is damage
             raise DataError(f"{path} is not a readable .npz file or is damaged "
                             f"({type(exc).__name__}: {exc}). {fix}") from None
 
@@ -184,6 +192,8 @@ def _read_npz(path: Path, fix: str) -> dict[str, np.ndarray]:
 WORDS_SHA256 = "a43c50614fda43658df3e60aa07e8cc37f657d969fcf89938731bf059db16d16"
 _WORDS_FIX = ("data/words.txt ships with the book's repository: restore it with "
               "`git checkout -- data/words.txt` in your clone, or clone the repository again.")
+_WORDS_FIX_CUSTOM = ("Point it at a copy of the book's data/words.txt, or give no path to use "
+                     "that file.")
 
 
 def load_words(path: str | Path | None = None) -> list[str]:
@@ -207,19 +217,25 @@ def load_words(path: str | Path | None = None) -> list[str]:
     """
     if path is None:
         candidates = _data_candidates("words.txt")
-        path = next((c for c in candidates if c.is_file()), None)
+        path = next((c for c in candidates if c.is_file()),
+                    next((c for c in candidates if c.exists()), None))
         if path is None:
             looked = ", ".join(str(c) for c in candidates)
             raise DataError(f"word list not found; looked for data/words.txt at {looked}. "
                             f"{_WORDS_FIX}")
+        fix = _WORDS_FIX
+    else:
+        fix = _WORDS_FIX_CUSTOM
     path = Path(path).expanduser()
+    if path.is_dir():
+        raise DataError(f"word list: {path} is a folder, not the text file. {fix}")
     if not path.is_file():
-        raise DataError(f"word list not found at {path}. {_WORDS_FIX}")
+        raise DataError(f"word list not found at {path}. {fix}")
     data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if actual != WORDS_SHA256:
         raise DataError(f"{path} is damaged or is not the book's word list: its sha256 is {actual}, "
-                        f"expected {WORDS_SHA256}. {_WORDS_FIX}")
+                        f"expected {WORDS_SHA256}. {fix}")
     return data.decode("ascii").split()
 
 

@@ -1,6 +1,7 @@
 """MNIST loading (checksums, shapes, clear errors) and the synthetic data sets."""
 
 import shutil
+import zipfile
 
 import numpy as np
 import pytest
@@ -136,6 +137,55 @@ def test_unverified_damage_is_always_a_data_error(tmp_path):
         assert str(path) in str(info.value)
 
 
+def _npy_header_only(header: str) -> bytes:
+    """The first bytes of a .npy file whose header text is ``header`` (no data follows)."""
+    text = header.encode("latin1")
+    text += b" " * (64 - (10 + len(text) + 1) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text
+
+
+@pytest.mark.parametrize("case", ["unclosed header", "huge shape", "zip version"])
+def test_unverified_damage_of_any_kind_is_a_data_error(tmp_path, case):
+    """Damage that numpy and zipfile report as TokenError, MemoryError or NotImplementedError (found
+    by flipping single bytes of a saved archive) is a DataError naming the file, too."""
+    path = tmp_path / "mnist.npz"
+    names = ("x_train", "y_train", "x_test", "y_test")
+    if case == "zip version":
+        np.savez(path, **{k: np.zeros(3, np.uint8) for k in names})
+        raw = bytearray(path.read_bytes())
+        entry = raw.find(b"PK\x01\x02")         # central directory: version needed to extract
+        raw[entry + 6] = 0xFF
+        path.write_bytes(bytes(raw))
+    else:
+        shape = "(60000, 28, 28" if case == "unclosed header" else "(10000000000000, 28, 28), }"
+        member = _npy_header_only("{'descr': '|u1', 'fortran_order': False, 'shape': " + shape)
+        with zipfile.ZipFile(path, "w") as archive:
+            for k in names:
+                archive.writestr(k + ".npy", member)
+    with pytest.raises(DataError, match="not a readable .npz") as info:
+        data.load_mnist(path, verify=False)
+    assert str(path) in str(info.value) and "git checkout" not in str(info.value)
+
+
+def test_the_default_path_is_a_folder(tmp_path, monkeypatch):
+    """A folder where the book's file belongs is reported as a folder (not 'not found'), with the
+    remedy for the book's own file; a folder found from the working folder upwards, too."""
+    monkeypatch.delenv(data.MNIST_ENV, raising=False)
+    monkeypatch.setattr(data, "__file__", str(tmp_path / "pkg" / "helpers" / "data.py"))
+    (tmp_path / "pkg" / "data" / "mnist.npz").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError, match="is a folder") as info:
+        data.load_mnist(verify=False)
+    assert "git checkout -- data/mnist.npz" in str(info.value)
+    (tmp_path / "pkg" / "data" / "mnist.npz").rmdir()
+    (tmp_path / "work" / "data" / "mnist.npz").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "work")
+    with pytest.raises(DataError, match="is a folder") as info:
+        data.load_mnist()
+    assert str(tmp_path / "work" / "data" / "mnist.npz") in str(info.value)
+    assert "git checkout -- data/mnist.npz" in str(info.value)
+
+
 def test_wrong_arrays_are_reported(tmp_path):
     other = tmp_path / "other.npz"
     np.savez(other, x_train=np.zeros((5, 28, 28), np.uint8))
@@ -206,10 +256,24 @@ def test_the_word_list_is_the_books_corpus():
     assert words[0] < words[-1] and "zebra" in set(words)
 
 
-def test_a_damaged_word_list_says_how_to_restore_it(tmp_path):
+def test_a_damaged_word_list_says_how_to_restore_it(tmp_path, monkeypatch):
     bad = tmp_path / "words.txt"
     bad.write_text("aardvark\nzebra\n")
-    with pytest.raises(data.DataError, match="sha256.*git checkout -- data/words.txt"):
+    with pytest.raises(data.DataError, match="sha256") as info:     # a path of the reader's own
         data.load_words(bad)
+    assert str(bad) in str(info.value) and "git checkout" not in str(info.value)
     with pytest.raises(data.DataError, match="not found at"):
         data.load_words(tmp_path / "missing.txt")
+    with pytest.raises(data.DataError, match="is a folder"):
+        data.load_words(tmp_path)
+    # The book's own file damaged: the remedy restores it from the repository.
+    monkeypatch.setattr(data, "__file__", str(tmp_path / "pkg" / "helpers" / "data.py"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pkg" / "data").mkdir(parents=True)
+    (tmp_path / "pkg" / "data" / "words.txt").write_text("aardvark\n")
+    with pytest.raises(data.DataError, match="sha256.*git checkout -- data/words.txt"):
+        data.load_words()
+    (tmp_path / "pkg" / "data" / "words.txt").unlink()
+    (tmp_path / "pkg" / "data" / "words.txt").mkdir()
+    with pytest.raises(data.DataError, match="is a folder.*git checkout -- data/words.txt"):
+        data.load_words()
