@@ -572,15 +572,28 @@ def next_logits(model: CharTransformer, X) -> np.ndarray:
     return logits[np.arange(len(X)), n_letters].astype(np.float64)
 
 
-def sample(model: CharTransformer, n_words: int, *, temperature: float = 1.0,
+def sample(model: CharTransformer, n_words: int, *, prefix: str = "", temperature: float = 1.0,
            top_k: int | None = None, rng=None, uniforms=None) -> list[str]:
     """Generate ``n_words`` words from the model, one symbol at a time, with
-    :func:`helpers.sequences.sample_words` (temperature, top-k, fixed uniforms as there).
-    Words have at most ``max_len - 1`` letters; ``uniforms`` has shape (n_words, max_len)."""
-    max_letters = model.config["max_len"] - 1
-    return sequences.sample_words(lambda X: next_logits(model, X), n_words,
-                                  context=max_letters, temperature=temperature, top_k=top_k,
-                                  rng=rng, uniforms=uniforms, max_len=max_letters)
+    :func:`helpers.sequences.sample_words` (temperature, top-k and fixed uniforms as there).
+
+    Every word starts with ``prefix`` (letters a-z, may be empty) and continues with at most
+    ``S = max_len - 1 - len(prefix)`` generated letters; ``uniforms``, if given, has shape
+    (n_words, S + 1). Returns the words, prefix included.
+    """
+    head = np.array([], dtype=np.int64) if prefix == "" else sequences.encode(prefix)[:-1]
+    S = model.config["max_len"] - 1 - len(head)
+    if S < 1:
+        raise ValueError(f"prefix {prefix!r} leaves no room: the model reads at most "
+                         f"{model.config['max_len'] - 1} letters")
+
+    def logits(X):
+        return next_logits(model, np.concatenate([np.broadcast_to(head, (len(X), len(head))), X],
+                                                 axis=1))
+
+    words = sequences.sample_words(logits, n_words, context=S, temperature=temperature,
+                                   top_k=top_k, rng=rng, uniforms=uniforms, max_len=S)
+    return [prefix + w for w in words]
 
 
 # --------------------------------------------------------------------------- saving

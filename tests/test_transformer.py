@@ -257,6 +257,13 @@ def test_next_logits_and_sampling():
     assert len(set(cold)) == 1
     U = np.random.default_rng(5).random((3, 7))
     assert tf.sample(model, 3, uniforms=U) == tf.sample(model, 3, uniforms=U, rng=9)
+    # a prefix: the words start with it, and the first drawn symbol follows the prefix's logits
+    cont = tf.sample(model, 6, prefix="qu", temperature=1e-3, rng=2)
+    assert all(w.startswith("qu") and len(w) <= 6 for w in cont) and len(set(cont)) == 1
+    best = int(np.argmax(model.forward(np.array([0, 17, 21]))[-1]))
+    assert cont[0][2:3] == ("" if best == 0 else sequences.ALPHABET[best])
+    with pytest.raises(ValueError, match="no room"):
+        tf.sample(model, 1, prefix="abcdef")
 
 
 def test_save_load_roundtrip(tmp_path):

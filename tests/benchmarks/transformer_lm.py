@@ -206,6 +206,7 @@ def main(argv=None):
                 "load_average": [round(x, 2) for x in os.getloadavg()],
                 "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
                 "numpy": np.__version__,
+                "loss_first_50_steps": [round(float(v), 5) for v in curve[:50]],
                 "loss_every_50_steps": [round(float(np.mean(curve[i:i + every])), 4)
                                         for i in range(0, len(curve), every)]}
         meta_path.write_text(json.dumps(meta, indent=1) + "\n")
