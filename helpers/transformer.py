@@ -509,8 +509,8 @@ def fit(model: CharTransformer, words, steps: int, *, batch_size: int = 64, lr: 
 def prediction_log_probs(model: CharTransformer, words, batch_size: int = 512):
     """The model's next-symbol log-probabilities at every prediction of ``words``.
 
-    Words of equal length are evaluated together, so no padding enters any computation; the
-    predictions come grouped by word length (shortest first), not in the order of ``words``.
+    Words of equal length are evaluated together, so no padding enters any computation (on one
+    thread of the matrix library); the predictions come grouped by word length (shortest first), not in the order of ``words``.
 
     Returns
     -------
@@ -528,7 +528,8 @@ def prediction_log_probs(model: CharTransformer, words, batch_size: int = 512):
         group = by_length[L]
         for i in range(0, len(group), batch_size):
             inputs, tgt, _ = encode_batch(group[i:i + batch_size])
-            logits = model.forward(inputs)
+            with linalg.blas_threads(1):                 # small products: one thread is faster
+                logits = model.forward(inputs)
             log_probs.append(losses.log_softmax(logits.reshape(-1, logits.shape[-1])))
             targets.append(tgt.ravel())
             positions.append(np.tile(np.arange(L + 1), len(tgt)))
@@ -591,8 +592,9 @@ def sample(model: CharTransformer, n_words: int, *, prefix: str = "", temperatur
         return next_logits(model, np.concatenate([np.broadcast_to(head, (len(X), len(head))), X],
                                                  axis=1))
 
-    words = sequences.sample_words(logits, n_words, context=S, temperature=temperature,
-                                   top_k=top_k, rng=rng, uniforms=uniforms, max_len=S)
+    with linalg.blas_threads(1):                         # small products: one thread is faster
+        words = sequences.sample_words(logits, n_words, context=S, temperature=temperature,
+                                       top_k=top_k, rng=rng, uniforms=uniforms, max_len=S)
     return [prefix + w for w in words]
 
 
