@@ -6,6 +6,7 @@ A failure message names the notebook and the rule, so it can be fixed without re
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -84,25 +85,122 @@ def test_goals_prerequisites_summary_reading(nb_path):
     assert re.search(r"[Cc]hapter|ch\.", reading), "further reading must name exact chapters"
 
 
+EXERCISE = re.compile(r"^### Exercise (\d+)", flags=re.M)
+CHECKER_HEADER = "# Checker for exercise {n}. Run this cell; it holds the answer, so read it only after trying."
+
+
+def _tags(cell) -> list:
+    return cell.metadata.get("tags", [])
+
+
+def _exercises(nb) -> list[tuple[int, list]]:
+    """(number, the cells after its statement) for every '### Exercise N' heading, up to the next
+    exercise or the next '## ' section."""
+    starts = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and EXERCISE.search(c.source)]
+    out = []
+    for j, a in enumerate(starts):
+        b = starts[j + 1] if j + 1 < len(starts) else len(nb.cells)
+        cells = []
+        for c in nb.cells[a + 1:b]:
+            if c.cell_type == "markdown" and re.match(r"#{1,2} ", c.source):
+                break
+            cells.append(c)
+        out.append((int(EXERCISE.search(nb.cells[a].source).group(1)), cells))
+    return out
+
+
+def _last_call(source: str):
+    """The function name and the call of the cell's last statement, if it is a call of a plain
+    name (also inside print(...)); else (None, None)."""
+    body = ast.parse(source).body
+    if not body or not isinstance(body[-1], ast.Expr) or not isinstance(body[-1].value, ast.Call):
+        return None, None
+    call = body[-1].value
+    if isinstance(call.func, ast.Name) and call.func.id == "print" and len(call.args) == 1 \
+            and isinstance(call.args[0], ast.Call):
+        call = call.args[0]
+    return (call.func.id, call) if isinstance(call.func, ast.Name) else (None, None)
+
+
+def _called_names(source: str) -> set[str]:
+    return {n.func.id for n in ast.walk(ast.parse(source))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
 def test_exercises_have_checkers_and_hidden_correct_solutions(nb_path):
+    """Every exercise: its statement; one hidden checker cell (tag `checker`) that defines
+    `check_<name>(answer)` and holds the expected value, the tolerance and the hints; the visible
+    answer cell(s), each ending with a call of a function of that checker cell; one hidden solution
+    cell (tag `solution`) that calls the same functions and whose saved verdict is Correct
+    (CONTRIBUTING.md, "Exercises and checkers")."""
     nb = _nb(nb_path)
-    starts = [i for i, c in enumerate(nb.cells)
-              if c.cell_type == "markdown" and re.match(r"### Exercise \d+", c.source)]
-    assert len(starts) >= 3, f"at least 3 '### Exercise N: ...' cells are needed, found {len(starts)}"
-    bounds = starts[1:] + [len(nb.cells)]
-    for k, (a, b) in enumerate(zip(starts, bounds), start=1):
-        cells = [c for c in nb.cells[a + 1:b] if c.cell_type == "code"]
-        visible = [c for c in cells if not _is_hidden(c) and CHECKER.search(c.source)]
-        hidden = [c for c in cells if _is_hidden(c)]
-        assert visible, f"exercise {k}: no visible answer cell that calls an exercises.check_* checker"
-        assert hidden, f"exercise {k}: no hidden solution cell (metadata jupyter.source_hidden)"
-        for sol in hidden:
-            assert "solution" in sol.metadata.get("tags", []), f"exercise {k}: tag the solution 'solution'"
-            assert sol.source.startswith("# Solution"), f"exercise {k}: a solution starts with '# Solution'"
-            assert CHECKER.search(sol.source), f"exercise {k}: the solution must call the checker"
-            text = book.output_text(sol)
-            assert text.startswith("Correct") or "\nCorrect" in text, \
-                f"exercise {k}: the saved solution's verdict is not 'Correct':\n{text}"
+    exercises_ = _exercises(nb)
+    assert len(exercises_) >= 3, f"at least 3 '### Exercise N: ...' headings are needed, found {len(exercises_)}"
+    for k, cells in exercises_:
+        code = [c for c in cells if c.cell_type == "code"]
+        checkers = [c for c in code if "checker" in _tags(c)]
+        solutions = [c for c in code if "solution" in _tags(c)]
+        answers = [c for c in code if "checker" not in _tags(c) and "solution" not in _tags(c)]
+        where = f"exercise {k}"
+        assert len(checkers) == 1, f"{where}: exactly one checker cell (tag 'checker') is needed, found {len(checkers)}"
+        checker = checkers[0]
+        assert _is_hidden(checker), f"{where}: hide the checker cell (metadata jupyter.source_hidden)"
+        assert code.index(checker) == 0, f"{where}: the checker cell comes first, before the answer cell"
+        assert checker.source.startswith(CHECKER_HEADER.format(n=k)), \
+            f"{where}: the checker cell starts with {CHECKER_HEADER.format(n=k)!r}"
+        assert not checker.outputs, f"{where}: the checker cell prints nothing"
+        defined = {s.name: s for s in ast.parse(checker.source).body
+                   if isinstance(s, ast.FunctionDef) and s.name.startswith("check_")}
+        assert defined, f"{where}: the checker cell defines no check_<name>(answer) function"
+        for name, fdef in defined.items():
+            assert [a.arg for a in fdef.args.args] == ["answer"], f"{where}: {name} takes one argument, answer"
+            assert CHECKER.search(ast.get_source_segment(checker.source, fdef)), \
+                f"{where}: {name} must call a checker from helpers.exercises"
+        assert answers, f"{where}: no visible answer cell"
+        called = set()
+        for cell in answers:
+            assert not _is_hidden(cell), f"{where}: the answer cell must be visible"
+            assert not CHECKER.search(cell.source), \
+                f"{where}: the answer cell shows an exercises.check_* call (and so the answer): " \
+                "move it into the checker cell"
+            fname = _last_call(cell.source)[0]
+            assert fname in defined, \
+                f"{where}: the answer cell's last line must call a check_<name> function of the checker " \
+                f"cell ({', '.join(sorted(defined))})"
+            assert not cell.source.rstrip().splitlines()[-1].startswith("print("), \
+                f"{where}: the answer cell ends with the bare call {fname}(...), not print(...)"
+            called.add(fname)
+        assert called == set(defined), \
+            f"{where}: the checker cell defines {sorted(defined)} but the answer cells call {sorted(called)}"
+        assert len(solutions) == 1, f"{where}: exactly one hidden solution cell (tag 'solution') is needed"
+        sol = solutions[0]
+        assert _is_hidden(sol), f"{where}: hide the solution cell (metadata jupyter.source_hidden)"
+        assert code.index(sol) == len(code) - 1, f"{where}: the solution cell comes last"
+        assert sol.source.startswith("# Solution"), f"{where}: a solution starts with '# Solution'"
+        assert not CHECKER.search(sol.source), \
+            f"{where}: the solution calls the checker cell's function, not exercises.check_* itself"
+        assert _last_call(sol.source)[0] in defined, \
+            f"{where}: the solution must end with a call of the checker cell's function"
+        assert called <= _called_names(sol.source), \
+            f"{where}: the solution must call every function the answer cells call ({sorted(called)})"
+        text = book.output_text(sol)
+        assert text.startswith("Correct") or "\nCorrect" in text, \
+            f"{where}: the saved solution's verdict is not 'Correct':\n{text}"
+        assert text.count("Correct") >= len(called), f"{where}: every check in the solution must read Correct"
+
+
+def test_no_visible_cell_shows_a_checker_call(nb_path):
+    """The expected value, the reference and the hints live in the hidden checker cells: no visible
+    code cell calls exercises.check_* (except the introduction's demonstration of the verdicts,
+    before its first exercise)."""
+    nb = _nb(nb_path)
+    first = next((i for i, c in enumerate(nb.cells)
+                  if c.cell_type == "markdown" and EXERCISE.search(c.source)), len(nb.cells))
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "code" or _is_hidden(c) or not CHECKER.search(c.source):
+            continue
+        assert nb_path == book.INTRO and i < first, \
+            f"a visible code cell calls exercises.check_* and so shows the answer:\n{c.source[:300]}"
 
 
 def test_interactive_figure_present_and_marked(nb_path):
@@ -124,6 +222,9 @@ def test_test_machinery_out_of_sight(nb_path):
             hidden = c.metadata.get("jupyter", {})
             assert hidden.get("source_hidden") and hidden.get("outputs_hidden"), \
                 f"code cell {i} is a solution: hide its outputs as well as its code"
+        if "checker" in c.metadata.get("tags", []):
+            assert c.metadata.get("jupyter", {}).get("source_hidden"), \
+                f"code cell {i} is an exercise checker: hide its code (jupyter.source_hidden)"
 
 
 def test_saved_for_static_viewers(nb_path):
