@@ -573,24 +573,36 @@ def next_logits(model: CharTransformer, X) -> np.ndarray:
     return logits[np.arange(len(X)), n_letters].astype(np.float64)
 
 
-def sample(model: CharTransformer, n_words: int, *, prefix: str = "", temperature: float = 1.0,
+def sample(model: CharTransformer, n_words: int, *, prefix: str = "", temperature=1.0,
            top_k: int | None = None, rng=None, uniforms=None) -> list[str]:
     """Generate ``n_words`` words from the model, one symbol at a time, with
     :func:`helpers.sequences.sample_words` (temperature, top-k and fixed uniforms as there).
 
     Every word starts with ``prefix`` (letters a-z, may be empty) and continues with at most
     ``S = max_len - 1 - len(prefix)`` generated letters; ``uniforms``, if given, has shape
-    (n_words, S + 1). Returns the words, prefix included.
+    (n_words, S + 1). ``temperature`` is a number > 0, or an array of shape (n_words,) with one
+    temperature per word (the same words as sampling each at its own temperature: the logits of
+    word i are divided by ``temperature[i]`` before :func:`helpers.sequences.adjust_distribution`
+    is applied at temperature 1). Returns the words, prefix included.
     """
     head = np.array([], dtype=np.int64) if prefix == "" else sequences.encode(prefix)[:-1]
     S = model.config["max_len"] - 1 - len(head)
     if S < 1:
         raise ValueError(f"prefix {prefix!r} leaves no room: the model reads at most "
                          f"{model.config['max_len'] - 1} letters")
+    n_words = require_positive_int(n_words, "n_words")
+    scale = None
+    if np.ndim(temperature) == 1:
+        tau = np.asarray(temperature, dtype=np.float64)
+        if tau.shape != (n_words,) or not np.all(np.isfinite(tau) & (tau > 0)):
+            raise ValueError(f"temperature must be a number > 0 or {n_words} numbers > 0 (one per "
+                             f"word), got shape {tau.shape}")
+        scale, temperature = tau[:, None], 1.0
 
     def logits(X):
-        return next_logits(model, np.concatenate([np.broadcast_to(head, (len(X), len(head))), X],
-                                                 axis=1))
+        z = next_logits(model, np.concatenate([np.broadcast_to(head, (len(X), len(head))), X],
+                                              axis=1))
+        return z if scale is None else z / scale
 
     with linalg.blas_threads(1):                         # small products: one thread is faster
         words = sequences.sample_words(logits, n_words, context=S, temperature=temperature,

@@ -264,6 +264,14 @@ def test_next_logits_and_sampling():
     assert cont[0][2:3] == ("" if best == 0 else sequences.ALPHABET[best])
     with pytest.raises(ValueError, match="no room"):
         tf.sample(model, 1, prefix="abcdef")
+    # one temperature per word = each word sampled at its own temperature
+    U4 = np.random.default_rng(8).random((4, 7))
+    taus = np.array([0.3, 1.0, 1.0, 2.5])
+    mixed = tf.sample(model, 4, temperature=taus, uniforms=U4)
+    assert mixed == [tf.sample(model, 1, temperature=float(t), uniforms=U4[i:i + 1])[0]
+                     for i, t in enumerate(taus)]
+    with pytest.raises(ValueError, match="one per"):
+        tf.sample(model, 4, temperature=np.array([1.0, -1.0, 1.0, 1.0]))
 
 
 def test_save_load_roundtrip(tmp_path):
