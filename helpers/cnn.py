@@ -87,7 +87,8 @@ class Conv2D:
     layer's ``P`` read without copying it into batch-major order. The forward pass keeps ``P`` for
     the kernel gradient ``dK = G P^T``; the input gradient adds the rows of ``K_mat^T G`` back onto
     the pixels they came from (``conv.col2im`` in this layout), with ``G`` (c_out, N H_out W_out)
-    the gradient of the output.
+    the gradient of the output, padded with zero columns to the input's width so that every
+    addition is one contiguous block per image (see the comment in :meth:`backward`).
     """
 
     def __init__(self, c_in: int, c_out: int, k: int, *, padding: int = 0, rng=0, init="he",
@@ -134,12 +135,22 @@ class Conv2D:
         self.grads = [(G @ self._P.T).reshape(self.K.shape), G.sum(axis=1)]
         if not self.input_grad:
             return None
-        dP = (self.K.reshape(c_out, -1).T @ G).reshape(c_in, k, k, N, Ho, Wo)
+        # dP = K_mat^T G, each row added back onto the pixels it was copied from (col2im). To make
+        # these additions long and contiguous, G gets the full padded width Wp (zeros in the
+        # columns j >= Wo, which read past the image): then output (i, j) and kernel offset (a, e)
+        # meet pixel (i + a) Wp + (j + e) of the flattened padded image, so offset (a, e) adds one
+        # contiguous block of Ho Wp numbers per image, starting at a Wp + e.
         p = self.padding
-        dXp = np.zeros((c_in, N, H + 2 * p, W + 2 * p), dtype=dP.dtype)
+        Hp, Wp = H + 2 * p, W + 2 * p
+        G_wide = np.zeros((c_out, N, Ho, Wp), dtype=G.dtype)
+        G_wide[..., :Wo] = G.reshape(c_out, N, Ho, Wo)
+        dP = (self.K.reshape(c_out, -1).T @ G_wide.reshape(c_out, -1)).reshape(c_in, k, k, N, Ho * Wp)
+        dXp = np.zeros((c_in, N, Hp * Wp + k - 1), dtype=dP.dtype)   # k - 1 spare: the zero columns
         for a in range(k):                   # k * k shifted additions, each over the whole batch
             for e in range(k):
-                dXp[:, :, a:a + Ho, e:e + Wo] += dP[:, a, e]
+                start = a * Wp + e
+                dXp[:, :, start:start + Ho * Wp] += dP[:, a, e]
+        dXp = dXp[:, :, :Hp * Wp].reshape(c_in, N, Hp, Wp)
         return dXp[:, :, p:p + H, p:p + W].transpose(1, 0, 2, 3)
 
 
@@ -174,21 +185,31 @@ class MaxPool2D:
         if np.ndim(X) != 4 or X.shape[2] < s or X.shape[3] < s:
             raise ValueError(f"{self!r} expects images of shape (N, C, H, W) with H, W >= {s}, got "
                              f"shape {np.shape(X)}")
-        Y = None
-        for entries in self._entries(X):
-            Y = entries.copy(order="K") if Y is None else np.maximum(Y, entries, out=Y)
-        self._X, self._Y = X, Y
+        views = list(self._entries(X))
+        Y = views[0].copy(order="K")                       # the memory order of X
+        for entries in views[1:]:
+            np.maximum(Y, entries, out=Y)
+        # The position of each window's first maximum, from the back:
+        # where = ne_0 (1 + ne_1 (1 + ... (1 + ne_{m-2}))) with ne_k = (entry k != maximum), which
+        # is 0 if entry 0 is the maximum, else 1 if entry 1 is, and so on (m = size * size).
+        dtype = np.uint8 if len(views) < 256 else np.int64
+        where = np.zeros_like(Y, dtype=dtype)                # the memory order of Y
+        for entries in views[-2::-1]:
+            where += 1
+            where *= entries != Y
+        self._where = where
+        self._X_shape, self._X = X.shape, X
         return Y
 
     def backward(self, dY) -> np.ndarray:
         """dY (N, C, Ho, Wo) -> dX (N, C, H, W): dY at each window's first maximum, 0 elsewhere."""
-        dX = np.zeros_like(self._X, dtype=dY.dtype)               # the memory order of X
-        unclaimed = np.ones(self._Y.shape, dtype=bool)
-        for entries, target in zip(self._entries(self._X), self._entries(dX)):
-            first = entries == self._Y
-            first &= unclaimed
-            unclaimed &= ~first
-            np.multiply(dY, first, out=target)
+        s = self.size
+        N, C, H, W = self._X_shape
+        whole = H % s == 0 and W % s == 0                  # every pixel lies in a window
+        make = np.empty_like if whole else np.zeros_like
+        dX = make(self._X, dtype=dY.dtype)    # the memory order of X
+        for position, target in enumerate(self._entries(dX)):
+            np.multiply(dY, self._where == position, out=target)
         return dX
 
 

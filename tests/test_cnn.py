@@ -199,8 +199,9 @@ def test_fit_lowers_the_loss_and_is_reproducible():
 
 def test_fit_reports_divergence():
     X = np.random.default_rng(9).normal(size=(32, 144))
-    with pytest.raises(optim.DivergenceError):
-        cnn.fit(tiny_model(), X * 1e3, np.zeros(32, dtype=int), optim.SGD(1e6), epochs=5, batch_size=8)
+    X[5, 7] = np.inf                                   # overflowing logits: the loss is NaN
+    with pytest.raises(optim.DivergenceError, match="step"):
+        cnn.fit(tiny_model(), X, np.zeros(32, dtype=int), optim.SGD(0.1), epochs=1, batch_size=32)
 
 
 def test_save_and_load_round_trip(tmp_path):
@@ -242,8 +243,10 @@ def test_bad_inputs_have_clear_messages():
         cnn.MaxPool2D(3).forward(np.zeros((1, 1, 2, 5)))
     with pytest.raises(ValueError, match="cannot reshape"):
         cnn.Reshape((1, 28, 28)).forward(np.zeros((2, 100)))
+    with pytest.raises(ValueError, match="no window fits"):
+        cnn.lenet((2, 2, 2))                               # 28 -> 24 -> 12 -> 8 -> 4: no 5 x 5 window
     with pytest.raises(ValueError, match="shrink"):
-        cnn.lenet((2, 2, 2))
+        cnn.lenet((2,), kernel=1, image=1)                 # 1 -> 1 -> pooled to 0
     with pytest.raises(ValueError, match="dtype"):
         cnn.lenet(dtype=np.int64)
     model = tiny_model()
