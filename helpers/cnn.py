@@ -442,8 +442,8 @@ def predict_logits(model: Network, X, *, chunk: int = 500) -> np.ndarray:
 
 def accuracy(model: Network, X, y, *, chunk: int = 500) -> float:
     """Fraction of the images X (N, n_in) whose largest logit is the one of their label y (N,)."""
-    logits = predict_logits(model, X, chunk=chunk)
-    y = as_labels(y, logits.shape[1], len(logits))
+    X = as_batch(X, model.n_in, model.dtype)
+    y = as_labels(y, _n_classes(model), len(X))
     if len(y) == 0:
         raise ValueError("accuracy of an empty set is undefined: X has 0 rows")
-    return float(np.mean(logits.argmax(axis=1) == y))
+    return float(np.mean(predict_logits(model, X, chunk=chunk).argmax(axis=1) == y))
