@@ -27,7 +27,9 @@ one image per row (N, C * H * W), like every network of the book.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +42,7 @@ from .validation import as_batch, as_generator, as_labels, require_positive_int
 
 __all__ = ["Conv2D", "MaxPool2D", "Reshape", "Flatten", "lenet", "lenet_flops", "layer_table",
            "feature_maps", "fit", "predict_logits", "accuracy", "save_lenet", "load_lenet",
-           "SAVED_WEIGHTS", "SAVED_RECORD"]
+           "copy_threads", "SAVED_WEIGHTS", "SAVED_RECORD"]
 
 # The trained MNIST model of the series-6 notebook, made by tests/benchmarks/cnn_mnist.py, and the
 # record of how (seeds, recipe, accuracy, time, machine).
@@ -53,6 +55,47 @@ def _float_dtype(dtype) -> np.dtype:
     if dtype not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {dtype}")
     return dtype
+
+
+# --------------------------------------------------------------------------- threads for copies
+
+# The matrix products run on the matrix library's threads; the copies and elementwise passes of the
+# layers (building P, adding it back, pooling) are numpy operations, one thread each. Inside
+# ``copy_threads(n)`` the layers split those over the batch axis into n parts and run them on n
+# threads (numpy releases Python's lock while it copies), each part writing its own examples: the
+# results are identical, element by element, to the one-thread computation.
+# Below ``min_work`` (about 256k numbers to copy or compare) a thread costs more than it saves.
+_COPY = {"threads": 1, "executor": None, "min_work": 1 << 18}
+
+
+@contextlib.contextmanager
+def copy_threads(n: int | None):
+    """Within the block, the layers' copies and elementwise passes use ``n`` threads (None or 1:
+    one thread). :func:`fit` uses it with its ``threads``."""
+    n = 1 if n is None else require_positive_int(n, "n")
+    saved = dict(_COPY)
+    executor = ThreadPoolExecutor(max_workers=n - 1) if n > 1 else None
+    _COPY.update(threads=n, executor=executor)
+    try:
+        yield
+    finally:
+        _COPY.update(saved)
+        if executor is not None:
+            executor.shutdown()
+
+
+def _by_batch(fn, N: int, work: int) -> None:
+    """Call ``fn(lo, hi)`` on consecutive ranges of examples covering 0..N, on the copy threads if
+    there are several and the ``work`` (numbers to copy or compare) is worth it."""
+    n = min(_COPY["threads"], N)
+    if n <= 1 or work < _COPY["min_work"]:
+        fn(0, N)
+        return
+    bounds = [N * i // n for i in range(n + 1)]
+    futures = [_COPY["executor"].submit(fn, lo, hi) for lo, hi in zip(bounds[1:-1], bounds[2:])]
+    fn(bounds[0], bounds[1])                      # the first part on this thread
+    for f in futures:
+        f.result()
 
 
 # --------------------------------------------------------------------------- layers
@@ -119,7 +162,10 @@ class Conv2D:
         Ho, Wo = conv.output_size(H, k, self.padding), conv.output_size(W, k, self.padding)
         Xp = conv.pad(X, self.padding)
         windows = sliding_window_view(Xp, (k, k), axis=(2, 3))       # (N, c_in, Ho, Wo, k, k), a view
-        self._P = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c_in * k * k, N * Ho * Wo)  # one copy
+        source = windows.transpose(1, 4, 5, 0, 2, 3)                   # (c_in, k, k, N, Ho, Wo), a view
+        P = np.empty(source.shape, dtype=Xp.dtype)
+        _by_batch(lambda lo, hi: np.copyto(P[:, :, :, lo:hi], source[:, :, :, lo:hi]), N, P.size)  # one copy
+        self._P = P.reshape(c_in * k * k, N * Ho * Wo)
         self._X_shape = X.shape
         Y = self.K.reshape(c_out, -1) @ self._P                        # (c_out, N Ho Wo)
         Y += self.b[:, None]
@@ -146,10 +192,14 @@ class Conv2D:
         G_wide[..., :Wo] = G.reshape(c_out, N, Ho, Wo)
         dP = (self.K.reshape(c_out, -1).T @ G_wide.reshape(c_out, -1)).reshape(c_in, k, k, N, Ho * Wp)
         dXp = np.zeros((c_in, N, Hp * Wp + k - 1), dtype=dP.dtype)   # k - 1 spare: the zero columns
-        for a in range(k):                   # k * k shifted additions, each over the whole batch
-            for e in range(k):
-                start = a * Wp + e
-                dXp[:, :, start:start + Ho * Wp] += dP[:, a, e]
+
+        def add_back(lo, hi):               # k * k shifted additions, each over examples lo..hi
+            for a in range(k):
+                for e in range(k):
+                    start = a * Wp + e
+                    dXp[:, lo:hi, start:start + Ho * Wp] += dP[:, a, e, lo:hi]
+
+        _by_batch(add_back, N, dP.size)
         dXp = dXp[:, :, :Hp * Wp].reshape(c_in, N, Hp, Wp)
         return dXp[:, :, p:p + H, p:p + W].transpose(1, 0, 2, 3)
 
@@ -186,17 +236,24 @@ class MaxPool2D:
             raise ValueError(f"{self!r} expects images of shape (N, C, H, W) with H, W >= {s}, got "
                              f"shape {np.shape(X)}")
         views = list(self._entries(X))
-        Y = views[0].copy(order="K")                       # the memory order of X
-        for entries in views[1:]:
-            np.maximum(Y, entries, out=Y)
-        # The position of each window's first maximum, from the back:
-        # where = ne_0 (1 + ne_1 (1 + ... (1 + ne_{m-2}))) with ne_k = (entry k != maximum), which
-        # is 0 if entry 0 is the maximum, else 1 if entry 1 is, and so on (m = size * size).
+        Y = np.empty_like(views[0])                          # the memory order of X
         dtype = np.uint8 if len(views) < 256 else np.int64
-        where = np.zeros_like(Y, dtype=dtype)                # the memory order of Y
-        for entries in views[-2::-1]:
-            where += 1
-            where *= entries != Y
+        where = np.empty_like(Y, dtype=dtype)
+
+        def pool(lo, hi):
+            y, w = Y[lo:hi], where[lo:hi]
+            np.copyto(y, views[0][lo:hi])
+            for entries in views[1:]:
+                np.maximum(y, entries[lo:hi], out=y)
+            # The position of each window's first maximum, from the back:
+            # w = ne_0 (1 + ne_1 (1 + ... (1 + ne_{m-2}))) with ne_k = (entry k != maximum), which
+            # is 0 if entry 0 is the maximum, else 1 if entry 1 is, and so on (m = size * size).
+            w[...] = 0
+            for entries in views[-2::-1]:
+                w += 1
+                w *= entries[lo:hi] != y
+
+        _by_batch(pool, len(Y), where.size * len(views))
         self._where = where
         self._X_shape, self._X = X.shape, X
         return Y
@@ -208,8 +265,13 @@ class MaxPool2D:
         whole = H % s == 0 and W % s == 0                  # every pixel lies in a window
         make = np.empty_like if whole else np.zeros_like
         dX = make(self._X, dtype=dY.dtype)    # the memory order of X
-        for position, target in enumerate(self._entries(dX)):
-            np.multiply(dY, self._where == position, out=target)
+        targets = list(self._entries(dX))
+
+        def route(lo, hi):
+            for position, target in enumerate(targets):
+                np.multiply(dY[lo:hi], self._where[lo:hi] == position, out=target[lo:hi])
+
+        _by_batch(route, N, dX.size)
         return dX
 
 
@@ -310,8 +372,8 @@ def load_lenet(path, *, dtype=np.float64) -> Network:
         values = [f[f"param_{i}"] for i in range(len(model.params))]
     for i, (p, v) in enumerate(zip(model.params, values)):
         if v.shape != p.shape:
-            raise ValueError(f"{path}: param_{i} has shape {v.shape}, but lenet({channels}, hidden={hidden}) needs "
-                             f"{p.shape}")
+            raise ValueError(f"{path}: param_{i} has shape {v.shape}, but lenet({channels}, "
+                             f"hidden={hidden}) needs {p.shape}")
         p[...] = v
     return model
 
@@ -384,7 +446,8 @@ def fit(model: Network, X, y, optimizer: Optimizer, *, epochs: int = 1, batch_si
     rng : numpy Generator or int seed, the order of the batches
     schedule : callable ``step -> lr``, optional (sets ``optimizer.lr`` before every step)
     max_steps : int, optional; stop after this many steps
-    threads : int or None, threads of the matrix library (None leaves it alone)
+    threads : int or None, threads of the matrix library (None leaves it alone) and of the
+        layers' copies (see :func:`copy_threads`; None: one)
     callback : callable ``(step, loss)``, optional, called after every step
 
     Returns
@@ -402,7 +465,7 @@ def fit(model: Network, X, y, optimizer: Optimizer, *, epochs: int = 1, batch_si
     rng = as_generator(rng)
     n, losses_, epoch_seconds, step, first = len(X), [], [], 0, None
     start = time.perf_counter()
-    with linalg.blas_threads(threads):
+    with linalg.blas_threads(threads), copy_threads(threads):
         for _ in range(epochs):
             t0 = time.perf_counter()
             order = rng.permutation(n)

@@ -259,3 +259,18 @@ def test_bad_inputs_have_clear_messages():
     with pytest.raises(ValueError, match="empty"):
         cnn.accuracy(model, np.zeros((0, 144)), np.zeros(0, int))
     assert isinstance(model, Network)
+
+
+def test_copy_threads_give_identical_results(monkeypatch):
+    monkeypatch.setitem(cnn._COPY, "min_work", 0)          # split even this small batch
+    rng = np.random.default_rng(10)
+    X, y = rng.normal(size=(9, 784)).astype(np.float32), rng.integers(0, 10, size=9)
+    model = cnn.lenet((4, 6), rng=3)
+    loss1, grads1 = model.loss_and_grads(X, y)
+    with cnn.copy_threads(3):
+        loss3, grads3 = model.loss_and_grads(X, y)
+    assert loss1 == loss3
+    assert all(np.array_equal(a, b) for a, b in zip(grads1, grads3))
+    with pytest.raises(ValueError):
+        with cnn.copy_threads(0):
+            pass
