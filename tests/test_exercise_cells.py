@@ -40,6 +40,7 @@ IDS = [str(p.relative_to(book.NOTEBOOKS)) for p in PATHS]
 # An answer cell calls its exercise's checker: `check_<name>(...)`, defined in the hidden checker
 # cell (CONTRIBUTING.md, "Exercises and checkers"), or a checker of helpers.exercises directly.
 CHECKER = re.compile(r"\bexercises\.check_\w+\(|(?<![\w.])check_\w+\(")
+EXERCISE_HEADING = re.compile(r"^### (Exercise \d+)", re.MULTILINE)
 VALUE_PLACEHOLDER = re.compile(r"^(\w+) = None(?=\s*(#.*)?$)", re.MULTILINE)
 RETURN_PLACEHOLDER = re.compile(r"^(\s+)return None(?=\s*(#.*)?$)", re.MULTILINE)
 
@@ -58,20 +59,6 @@ def _is_checker_cell(cell) -> bool:
     """The hidden cell that defines an exercise's ``check_<name>`` (it runs as the notebook does,
     and is neither an answer cell nor a solution cell)."""
     return "checker" in cell.metadata.get("tags", [])
-
-
-def answer_groups(nb) -> list[list[int]]:
-    """For each exercise, the indices of its visible code cells that call a checker."""
-    groups, current = [], None
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and cell.source.startswith("#"):
-            current = [] if re.match(r"### Exercise \d+", cell.source) else None
-            if current is not None:
-                groups.append(current)
-        elif current is not None and cell.cell_type == "code" and not _hidden(cell) \
-                and CHECKER.search(cell.source):
-            current.append(i)
-    return [g for g in groups if g]
 
 
 def with_wrong_answer(source: str, k: int) -> str:
@@ -278,11 +265,15 @@ def exercise_cells(nb) -> list[tuple[str, list[int], list[int]]]:
     hidden solution cells."""
     found, current = [], None
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and cell.source.startswith("#"):
-            m = re.match(r"### (Exercise \d+)", cell.source)
-            current = (m[1], [], []) if m else None
-            if current is not None:
+        if cell.cell_type == "markdown":
+            # an exercise starts at its heading, which may close a longer cell (Exercise 1 often
+            # shares the "## Exercises" cell), and ends at the next heading of anything else
+            headings = EXERCISE_HEADING.findall(cell.source)
+            if headings:
+                current = (headings[-1], [], [])
                 found.append(current)
+            elif cell.source.startswith("#"):
+                current = None
         elif current is not None and cell.cell_type == "code":
             if _is_checker_cell(cell):
                 continue
@@ -489,3 +480,20 @@ def test_exercises_with_hidden_checker_cells(tmp_path):
     assert not wrong
     assert len(right) == len(CORRECT_FORMS["check_value"])
     assert all("wrong" in r for r in right)
+
+
+def test_exercises_are_found_wherever_their_heading_is():
+    """Exercise 1 often shares its markdown cell with "## Exercises" or follows prose; an exercise
+    ends at the next heading that is not an exercise's."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook(cells=[
+        md("## Exercises\n\nTry them in order.\n\n### Exercise 1: one"),   # 0
+        code("a = None   # your answer\ncheck_a(a)"),                      # 1
+        md("A remark about exercise 1, with no heading."),                  # 2
+        code("b = None   # your answer\ncheck_b(b)"),                      # 3: still exercise 1
+        md("### Exercise 2: two"),                                          # 4
+        code("c = None   # your answer\ncheck_c(c)"),                      # 5
+        md("## Summary"),                                                   # 6
+        code("check_d(d)"),                                                 # 7: not an exercise
+    ])
+    assert exercise_cells(nb) == [("Exercise 1", [1, 3], []), ("Exercise 2", [5], [])]
