@@ -67,6 +67,8 @@ BLAS_SAMPLE = [
     "notebooks/05_neural_networks/05_deep_networks_backpropagation_on_any_graph.ipynb",
     "notebooks/05_neural_networks/06_regularization.ipynb",
     "notebooks/05_neural_networks/07_looking_inside.ipynb",
+    "notebooks/06_convolution_and_attention/02_a_convolutional_network_on_mnist.ipynb",
+    "notebooks/06_convolution_and_attention/04_a_small_language_model.ipynb",
 ]
 SAMPLE = [
     "notebooks/00_introduction.ipynb",                              # setup cell, one slider
@@ -76,6 +78,7 @@ SAMPLE = [
     "notebooks/04_optimization/04_momentum_and_adaptive_methods.ipynb",  # several controls
     "notebooks/05_neural_networks/03_training_on_mnist.ipynb",      # live training display, MNIST
     "notebooks/05_neural_networks/07_looking_inside.ipynb",         # trained network's figures
+    "notebooks/06_convolution_and_attention/04_a_small_language_model.ipynb",  # saved weights, attention
 ]
 BINDER_NOTEBOOKS = ["notebooks/00_introduction.ipynb",
                     "notebooks/05_neural_networks/03_training_on_mnist.ipynb"]
