@@ -146,7 +146,7 @@ def train(mnist, threads, use_torch=True):
     return model, out
 
 
-def matmul_floor(threads, repeats=5):
+def matmul_floor(threads, repeats=20):
     """Seconds per epoch of the model's matrix products alone, at the shapes (and memory layouts)
     of helpers.cnn's training step: the best of ``repeats`` timings of each, times the steps."""
     rng = np.random.default_rng(0)
