@@ -113,7 +113,7 @@ def _check_qkv(Q, K, V):
 
 def _scale(scale, d_k: int) -> float:
     if scale is None:
-        return 1.0 / np.sqrt(d_k)
+        return float(1.0 / np.sqrt(d_k))          # a Python float, so float32 inputs stay float32
     scale = float(scale)
     if not np.isfinite(scale):
         raise ValueError(f"scale must be a finite number, got {scale!r}")

@@ -209,3 +209,15 @@ def test_multi_head_errors():
         att.MultiHeadSelfAttention(6, 4)
     with pytest.raises(ValueError, match="float32 or float64"):
         att.MultiHeadSelfAttention(6, 2, dtype=int)
+
+
+def test_multi_head_float32_in_float32_out():
+    layer = att.MultiHeadSelfAttention(6, 2, causal=True, rng=3, dtype=np.float32)
+    X = rng.standard_normal((2, 4, 6)).astype(np.float32)
+    Y = layer.forward(X)
+    G_X = layer.backward(np.ones_like(Y))
+    assert Y.dtype == np.float32 and G_X.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in layer.grads)
+    Q = rng.standard_normal((3, 4)).astype(np.float32)
+    O, A = att.scaled_dot_product_attention(Q, Q, Q)
+    assert O.dtype == np.float32 and A.dtype == np.float32
