@@ -44,7 +44,8 @@ from .validation import as_generator, require_positive_int
 
 __all__ = ["LayerNorm", "Embedding", "Tokenwise", "TransformerBlock", "CharTransformer",
            "encode_batch", "word_batches", "fit", "prediction_log_probs", "average_nll",
-           "next_logits", "sample", "save_model", "load_model", "SAVED_MODEL"]
+           "next_logits", "sample", "bigram_transformer", "save_model", "load_model",
+           "SAVED_MODEL"]
 
 # The weights trained by tests/benchmarks/transformer_lm.py (with a JSON record beside them).
 SAVED_MODEL = Path(__file__).resolve().parents[1] / "data" / "precomputed" / "transformer_lm.npz"
@@ -608,6 +609,34 @@ def sample(model: CharTransformer, n_words: int, *, prefix: str = "", temperatur
         words = sequences.sample_words(logits, n_words, context=S, temperature=temperature,
                                        top_k=top_k, rng=rng, uniforms=uniforms, max_len=S)
     return [prefix + w for w in words]
+
+
+def bigram_transformer(P) -> CharTransformer:
+    """A CharTransformer, set by hand, whose next-symbol distribution at position t is row x_t of
+    the bigram matrix ``P`` (K, K) (rows: previous symbol; entries > 0): a check that the
+    transformer's measure is the bigram's.
+
+    ``E = I`` (so d = K), ``P = 0`` (no positions), one block that adds zero (``W_o``, ``W_2`` and
+    ``b_2`` are 0), and an output layer that undoes the final layer norm: every one-hot row
+    ``e_k`` has mean 1/K and variance (K - 1)/K^2, so ``LN(e_k) = (e_k - 1/K) / sigma`` with one
+    ``sigma`` for all k, and ``W = sigma log P``, ``b`` = the column means of ``log P`` give the
+    logits ``log P[k]``. float64; K must be divisible by 3 (the number of heads).
+    """
+    P = np.asarray(P, dtype=np.float64)
+    if P.ndim != 2 or P.shape[0] != P.shape[1] or not np.all((P > 0) & np.isfinite(P)):
+        raise ValueError(f"P must be a square matrix of positive probabilities, got shape {P.shape}")
+    logP, K = np.log(P), P.shape[0]
+    model = CharTransformer(K, 23, K, 3, 1, 4, rng=0, dtype=np.float64)
+    model.embedding.E[...] = np.eye(K)
+    model.embedding.P[...] = 0
+    block = model.blocks[0]
+    block.attn.W_o[...] = 0
+    block.mlp.layers[2].W[...] = 0
+    block.mlp.layers[2].b[...] = 0
+    head = model.head.layers[0]
+    head.W[...] = np.sqrt((K - 1) / K ** 2 + model.norm.eps) * logP
+    head.b[...] = logP.mean(axis=0)
+    return model
 
 
 # --------------------------------------------------------------------------- saving

@@ -296,36 +296,19 @@ def test_saved_weights_match_their_record():
     assert SAVED.stat().st_size < 2e6
 
 
-def bigram_as_transformer(P):
-    """A CharTransformer whose next-symbol distribution is row x_t of the bigram matrix P: E = I
-    (d = K = 27), no positions, blocks that add zero (W_o = W_2 = b_2 = 0), and an output layer that
-    undoes the final layer norm of a one-hot row (every one-hot row has the same mean 1/K and
-    variance (K - 1)/K^2, so LN(e_k) = (e_k - 1/K) / sigma for one sigma)."""
-    K = P.shape[0]
-    model = tf.CharTransformer(max_len=23, d=K, n_heads=3, n_blocks=1, d_ff=4, rng=0,
-                               dtype=np.float64)
-    model.embedding.E[...] = np.eye(K)
-    model.embedding.P[...] = 0
-    block = model.blocks[0]
-    block.attn.W_o[...] = 0
-    block.mlp.layers[2].W[...] = 0
-    block.mlp.layers[2].b[...] = 0
-    sigma = np.sqrt((K - 1) / K ** 2 + model.norm.eps)
-    head = model.head.layers[0]
-    head.W[...] = sigma * np.log(P)
-    head.b[...] = np.log(P).mean(axis=0)
-    return model
-
 
 def test_the_measure_is_the_bigram_notebooks_perplexity():
-    """Independent of the model's own loss: a transformer set by hand to the bigram model gives the
-    bigram's perplexity as helpers.sequences computes it (series 3), on the same words."""
+    """A transformer set by hand to the bigram model gives the bigram's perplexity as
+    helpers.sequences computes it (series 3), on the same words: the measure is the same."""
     words = ["the", "model", "a", "zebra", "quartz", "ox"]
     P = sequences.bigram_probs(sequences.bigram_counts(["there", "was", "a", "cat", "oxen"]),
                                alpha=1.0)
-    model = bigram_as_transformer(P)
+    model = tf.bigram_transformer(P)
     ids, _, _ = tf.encode_batch(["quartz"])
     assert np.allclose(tf.next_logits(model, ids[:, 1:4]), np.log(P[ids[0, 3]]), atol=1e-12)
+    assert np.allclose(model.forward(ids[0])[0], np.log(P[0]), atol=1e-12)      # after the marker
+    with pytest.raises(ValueError, match="positive probabilities"):
+        tf.bigram_transformer(np.zeros((27, 27)))
     ppl_bigram = sequences.perplexity(sequences.bigram_nll(P, words))
     assert sequences.perplexity(tf.average_nll(model, words)) == pytest.approx(ppl_bigram,
                                                                                rel=1e-12)
