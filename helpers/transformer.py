@@ -511,7 +511,8 @@ def prediction_log_probs(model: CharTransformer, words, batch_size: int = 512):
     """The model's next-symbol log-probabilities at every prediction of ``words``.
 
     Words of equal length are evaluated together, so no padding enters any computation (on one
-    thread of the matrix library); the predictions come grouped by word length (shortest first), not in the order of ``words``.
+    thread of the matrix library); the predictions come grouped by word length (shortest first),
+    not in the order of ``words``.
 
     Returns
     -------
