@@ -33,7 +33,9 @@ _PROBES: dict[str, tuple[Callable, Callable]] = {}
 def register(name: str, insert: Callable[[Any, Path], Any],
              collect: Callable[[Any, Path, Any], Any]) -> None:
     """Add a probe to every later :func:`run`: ``insert`` adds cells to the notebook (and returns
-    whatever ``collect`` needs to find them again); ``collect`` reads their results after the run."""
+    whatever ``collect`` needs to find them again); ``collect`` reads their results after the run. ``collect`` must not raise (the run serves every
+    probe, and notebooks one probe has nothing to do in): it returns what went wrong as its result,
+    for its own tests to report."""
     _PROBES[name] = (insert, collect)
     run.cache_clear()
 

@@ -171,21 +171,23 @@ def insert_probe(nb, path: Path):
     return own
 
 
-def collect_records(nb, path: Path, own) -> list[dict]:
-    """The probe's records; raises if a cell before it, or the probe itself, failed."""
+def collect_records(nb, path: Path, own):
+    """The probe's records, or a string saying why there are none (no interactive figure, or a
+    cell before the probe or the probe itself failed). It never raises: the same run serves the
+    other probes."""
     if own is None:
-        raise ValueError(f"{path.name} builds no interactive figure")
+        return f"{path.name} builds no interactive figure"
     own = set(own)
     for cell in nb.cells:
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
         if errors and (cell.get("id") in own or cell.get("id") == PROBE_ID):
-            raise RuntimeError(f"cell {cell.get('id')} failed before the figures were moved:\n"
-                               + "\n".join(errors[0].get("traceback", [])))
+            return (f"cell {cell.get('id')} failed before the figures were moved:\n"
+                    + "\n".join(errors[0].get("traceback", [])))
         if cell.get("id") == PROBE_ID:
             out = "".join(o.get("text", "") for o in cell.outputs
                           if o.output_type == "stream" and o.name == "stdout")
             return json.loads(out.strip().splitlines()[-1])
-    raise RuntimeError("the probe cell did not run")
+    return "the probe cell did not run"
 
 
 notebook_pass.register("redraw", insert_probe, collect_records)
@@ -195,6 +197,8 @@ def run_probe(path: Path) -> list[dict]:
     """Run ``path`` in a fresh kernel (the run that tests/notebook_pass.py shares), with the probe
     after its last interactive figure; the probe's records."""
     result = notebook_pass.run(path)["redraw"]
+    if isinstance(result, str):
+        raise RuntimeError(result)
     return result
 
 
