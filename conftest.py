@@ -66,22 +66,6 @@ def pytest_xdist_make_scheduler(config, log):
     return NotebookScheduling(config, log)
 
 
-def _length_rank(nodeid: str) -> int:
-    """0 for the tests that take longest per work unit (the browsers', the shared notebook runs),
-    1 for nbval's notebooks, 2 for the rest (unit tests, which take milliseconds)."""
-    path = nodeid.split("::")[0]
-    if path.startswith(("tests/browser/", "tests/site/")) or path in SHARED_RUN_MODULES:
-        return 0
-    return 1 if path.endswith(".ipynb") else 2
-
-
-def pytest_collection_modifyitems(session, config, items):
-    """Longest work first: the xdist scheduler hands out work units in collection order, and
-    when the browser tests came last, one worker was left finishing them while the others were
-    idle. The sort is stable, so a notebook's cells keep their order."""
-    items.sort(key=lambda item: _length_rank(item.nodeid))
-
-
 def _book_browser():
     """tests/browser/book_browser.py, the browser tests' helper (imported only when needed)."""
     folder = str(ROOT / "tests" / "browser")
