@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from helpers import cnn, linalg, optim, training  # noqa: E402
+from torch_epoch import torch_epoch  # noqa: E402  (tests/benchmarks/torch_epoch.py)
 
 # The recipe (chosen on a validation split: training images 55,000 to 59,999, never the test set).
 CHANNELS = (16, 32)       # output channels of the two convolutions
@@ -122,20 +123,11 @@ def train(mnist, threads, use_torch=True):
         out["numpy_loss"].append(float(hist["loss"].mean()))
         line = f"  epoch {epoch + 1}/{EPOCHS}: numpy {out['numpy'][-1]:.1f} s (loss {out['numpy_loss'][-1]:.4f})"
         if torch is not None:
-            t0 = time.perf_counter()
             perm = torch.from_numpy(order_torch.permutation(n))
-            total = 0.0
-            for s, i in enumerate(range(0, n, BATCH_SIZE)):
-                for group in topt.param_groups:
-                    group["lr"] = schedule(offset + s)
-                idx = perm[i:i + BATCH_SIZE]
-                loss = torch.nn.functional.cross_entropy(tmodel(tX[idx]), ty[idx])
-                topt.zero_grad()
-                loss.backward()
-                topt.step()
-                total += loss.item()
-            out["torch"].append(time.perf_counter() - t0)
-            out["torch_loss"].append(total / steps_per_epoch)
+            seconds, mean_loss = torch_epoch(torch, tmodel, topt, tX, ty, perm, schedule, offset,
+                                             BATCH_SIZE)
+            out["torch"].append(seconds)
+            out["torch_loss"].append(mean_loss)
             line += f", torch {out['torch'][-1]:.1f} s (loss {out['torch_loss'][-1]:.4f})"
         print(line, flush=True)
     if torch is not None:

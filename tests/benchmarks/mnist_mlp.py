@@ -32,7 +32,6 @@ import math
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from helpers import linalg, nn, optim, training  # noqa: E402
+from torch_epoch import torch_epoch  # noqa: E402  (tests/benchmarks/torch_epoch.py)
 
 # The headline recipe of notebooks/05_neural_networks/03_training_on_mnist.ipynb (training.fit_mnist's defaults).
 SIZES = (784, 256, 10)
@@ -131,20 +131,11 @@ def compare(mnist, epochs, threads):
         out["numpy_loss"].append(float(hist["epoch_loss"][0]))
         line = f"  epoch {epoch + 1}: numpy {out['numpy'][-1]:.2f} s (loss {out['numpy_loss'][-1]:.4f})"
         if torch is not None:
-            t0 = time.perf_counter()
             perm = torch.from_numpy(order_torch.permutation(n))
-            total = 0.0
-            for s, i in enumerate(range(0, n, BATCH_SIZE)):
-                for group in topt.param_groups:
-                    group["lr"] = schedule(offset + s)
-                idx = perm[i:i + BATCH_SIZE]
-                loss = torch.nn.functional.cross_entropy(tmodel(tX[idx]), ty[idx])
-                topt.zero_grad()
-                loss.backward()
-                topt.step()
-                total += loss.item()
-            out["torch"].append(time.perf_counter() - t0)
-            out["torch_loss"].append(total / steps_per_epoch)
+            seconds, mean_loss = torch_epoch(torch, tmodel, topt, tX, ty, perm, schedule, offset,
+                                             BATCH_SIZE)
+            out["torch"].append(seconds)
+            out["torch_loss"].append(mean_loss)
             line += f", torch {out['torch'][-1]:.2f} s (loss {out['torch_loss'][-1]:.4f})"
         print(line, flush=True)
     return out, (torch.__version__ if torch is not None else None)
